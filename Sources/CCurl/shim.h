@@ -1,0 +1,22 @@
+#ifndef CHRONOS_CCURL_SHIM_H
+#define CHRONOS_CCURL_SHIM_H
+#include <curl/curl.h>
+
+/* curl_easy_setopt and curl_easy_getinfo are variadic, which Swift cannot call: typed wrappers. */
+static inline CURLcode chronos_curl_easy_setopt_long(CURL *handle, CURLoption option, long value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode chronos_curl_easy_setopt_string(CURL *handle, CURLoption option, const char *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode chronos_curl_easy_setopt_pointer(CURL *handle, CURLoption option, void *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode chronos_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+/* CURLVERSION_NOW is a macro Swift cannot see. */
+static inline curl_version_info_data *chronos_curl_version_info(void) {
+    return curl_version_info(CURLVERSION_NOW);
+}
+#endif

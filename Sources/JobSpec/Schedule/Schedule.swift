@@ -1,0 +1,156 @@
+/// A parsed schedule in its zone: an ISO 8601 repeating interval or a cron expression, and the
+/// next-run math for it.
+public struct Schedule: Hashable, Sendable, CustomStringConvertible {
+    /// What the schedule was written as.
+    public enum Expression: Hashable, Sendable {
+        case repeating(RepeatingInterval)
+        case cron(CronExpression)
+    }
+
+    public let expression: Expression
+    /// The zone whose wall clock the schedule follows.
+    public let zone: Zone
+    /// True when the start's written offset is ignored because a time zone was given.
+    public let ignoresWrittenOffset: Bool
+
+    public var description: String {
+        switch expression {
+        case .repeating(let r): return r.text
+        case .cron(let c): return c.text
+        }
+    }
+
+    /// A repeating interval. With `timeZone`, the start's wall-clock fields are read in that zone and
+    /// any offset written in the start is ignored; without it, the start's own offset applies, and a
+    /// start with no offset is UTC.
+    public init(_ interval: RepeatingInterval, timeZone: Zone?) {
+        expression = .repeating(interval)
+        if let timeZone {
+            zone = timeZone
+            ignoresWrittenOffset = interval.start?.offsetSeconds != nil
+        } else {
+            zone = .fixed(offsetSeconds: interval.start?.offsetSeconds ?? 0)
+            ignoresWrittenOffset = false
+        }
+    }
+
+    /// A cron expression on the wall clock of `timeZone` (UTC when nil).
+    public init(_ cron: CronExpression, timeZone: Zone?) {
+        expression = .cron(cron)
+        zone = timeZone ?? .utc
+        ignoresWrittenOffset = false
+    }
+
+    /// True when `text` looks like an ISO 8601 repeating interval rather than a cron line.
+    public static func isRepeatingInterval(_ text: String) -> Bool {
+        let bytes = Array(text.utf8.prefix(2))
+        return bytes.first == UInt8(ascii: "R") && (bytes.count == 1 || bytes[1] == UInt8(ascii: "/") || (bytes[1] >= 48 && bytes[1] <= 57))
+    }
+
+    /// Parses an ISO 8601 repeating interval or a cron line, whichever `text` is.
+    public static func parse(_ text: String, timeZone: Zone?) throws(ScheduleError) -> Schedule {
+        if isRepeatingInterval(text) {
+            return Schedule(try RepeatingInterval.parse(text), timeZone: timeZone)
+        }
+        return Schedule(try CronExpression.parse(text), timeZone: timeZone)
+    }
+
+    /// The first run strictly after `instant`, or nil when no run is left.
+    ///
+    /// - Parameter firstApplied: the moment the job was first applied, which an empty start
+    ///   (`R//PT1H`) stands for; `instant` is used when it is nil.
+    public func next(after instant: Instant, firstApplied: Instant? = nil) -> Instant? {
+        switch expression {
+        case .cron(let cron):
+            return cron.next(after: instant, in: zone)
+        case .repeating(let interval):
+            return RepeatingRuns(interval, zone: zone, anchor: firstApplied ?? instant).next(after: instant)
+        }
+    }
+
+    /// Up to `count` runs strictly after `instant`, in order.
+    public func runs(after instant: Instant, count: Int, firstApplied: Instant? = nil) -> [Instant] {
+        var result: [Instant] = []
+        result.reserveCapacity(count)
+        switch expression {
+        case .cron(let cron):
+            var t = instant
+            while result.count < count, let n = cron.next(after: t, in: zone) {
+                result.append(n)
+                t = n
+            }
+        case .repeating(let interval):
+            let runs = RepeatingRuns(interval, zone: zone, anchor: firstApplied ?? instant)
+            var t = instant
+            while result.count < count, let n = runs.next(after: t) {
+                result.append(n)
+                t = n
+            }
+        }
+        return result
+    }
+}
+
+/// The run times of a repeating interval: run k is `start + k × period`, computed from the start each
+/// time, never accumulated. The calendar part is added on the zone's wall clock with month ends
+/// clamped, then the exact part as elapsed time.
+struct RepeatingRuns {
+    let period: ISODuration
+    let repetitions: Int64
+    let zone: Zone
+    let startLocal: Int64
+    let startInstant: Int64
+    let monthsPerRun: Int64
+
+    init(_ interval: RepeatingInterval, zone: Zone, anchor: Instant) {
+        period = interval.period
+        repetitions = interval.repetitions.map(Int64.init) ?? .max
+        self.zone = zone
+        if let start = interval.start {
+            startLocal = start.local.localMillis
+            startInstant = zone.resolve(localMillis: startLocal)
+        } else {
+            startInstant = anchor.millis
+            startLocal = anchor.millis + Int64(zone.offset(atUTCSeconds: Civil.floorDiv(anchor.millis, 1000))) * 1000
+        }
+        monthsPerRun = Int64(period.years) * 12 + Int64(period.months)
+    }
+
+    /// Run k (k ≥ 0), in UTC milliseconds.
+    func run(_ k: Int64) -> Int64 {
+        if k == 0 { return startInstant }
+        guard period.hasCalendarPart else { return startInstant + k * period.exactMillis }
+        var local = startLocal
+        if monthsPerRun != 0 {
+            let dayNumber = Civil.floorDiv(startLocal, Civil.millisPerDay)
+            let timeOfDay = startLocal - dayNumber * Civil.millisPerDay
+            let date = Civil.date(days: dayNumber)
+            let total = date.year * 12 + Int64(date.month - 1) + k * monthsPerRun
+            let year = Civil.floorDiv(total, 12)
+            let month = Int(total - year * 12) + 1
+            let day = min(date.day, Civil.daysInMonth(year: year, month: month))
+            local = Civil.days(year: year, month: month, day: day) * Civil.millisPerDay + timeOfDay
+        }
+        local += k * Int64(period.days) * Civil.millisPerDay
+        return zone.resolve(localMillis: local) + k * period.exactMillis
+    }
+
+    /// The first run strictly after `instant`.
+    func next(after instant: Instant) -> Instant? {
+        guard repetitions > 0 else { return nil }
+        let t = instant.millis
+        if startInstant > t { return Instant(millis: startInstant) }
+        var k: Int64
+        if !period.hasCalendarPart {
+            guard period.exactMillis > 0 else { return nil }
+            k = (t - startInstant) / period.exactMillis + 1
+        } else {
+            let estimate = Double(t - startInstant) / period.approximateMillis
+            k = max(1, Int64(estimate.rounded(.down)) - 1)
+            while run(k) <= t { k += 1 }
+            while k > 1 && run(k - 1) > t { k -= 1 }
+        }
+        guard k < repetitions else { return nil }
+        return Instant(millis: run(k))
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+
+/// Checks one job on its own: name, trigger, schedule, zone, durations, resources, container.
+enum JobValidator {
+    static let builtInVariables: Set<String> = [
+        "mesos_task_id", "MESOS_TASK_ID", "CHRONOS_JOB_OWNER", "CHRONOS_JOB_NAME", "HOST", "CHRONOS_RESOURCE_MEM",
+        "CHRONOS_RESOURCE_CPU", "CHRONOS_RESOURCE_DISK", "CHRONOS_JOB_RUN_TIME", "CHRONOS_JOB_RUN_ATTEMPT",
+    ]
+
+    /// Checks `d`, records problems in `r`, and sets `d.schedule` when the job has a valid schedule.
+    static func check(_ d: inout JobDefinition, now: Instant, _ r: SpecReader) {
+        let job = d.job
+        checkName(d, r)
+        let triggers = ["schedule", "cron", "parents"].filter { d.fieldMarks[$0] != nil }
+        if triggers.isEmpty {
+            r.error("job \"\(job.name)\" needs one of \"schedule\", \"cron\" or \"parents\" (schedule: \"\" runs it once)", at: d.mark)
+        } else if triggers.count > 1 {
+            r.error("job \"\(job.name)\" has both \"\(triggers[0])\" and \"\(triggers[1])\"; keep exactly one of schedule, cron, parents", at: d.mark(of: triggers[1]))
+        }
+        var zone: Zone?
+        if !job.scheduleTimeZone.isEmpty {
+            do {
+                zone = try Zone.named(job.scheduleTimeZone)
+            } catch {
+                r.error(error.message, at: d.mark(of: "scheduleTimeZone"))
+            }
+        }
+        let zoneIsValid = job.scheduleTimeZone.isEmpty || zone != nil
+        if let text = job.schedule, !text.isEmpty {
+            do {
+                let interval = try RepeatingInterval.parse(text)
+                if zoneIsValid {
+                    let schedule = Schedule(interval, timeZone: zone)
+                    d.schedule = schedule
+                    if schedule.ignoresWrittenOffset {
+                        r.warning("the offset written in the schedule's start is ignored because scheduleTimeZone is set: the start is \(interval.start!.local) in \(zone!.identifier)", at: d.mark(of: "schedule"))
+                    }
+                    if triggers.count == 1, schedule.next(after: now, firstApplied: now) == nil {
+                        r.warning("schedule \"\(text)\" has no run left after \(now.format(in: schedule.zone)); the job will never run", at: d.mark(of: "schedule"))
+                    }
+                }
+            } catch {
+                r.error("invalid schedule: \(error.message)", at: shifted(d.mark(of: "schedule"), by: error.offset))
+            }
+        }
+        if let text = job.cron {
+            do {
+                let cron = try CronExpression.parse(text)
+                if zoneIsValid { d.schedule = Schedule(cron, timeZone: zone) }
+            } catch {
+                r.error("invalid cron: \(error.message)", at: shifted(d.mark(of: "cron"), by: error.offset))
+            }
+        }
+        if let parents = job.parents {
+            checkParents(parents, d, r)
+        } else if d.fieldMarks["dependencyMode"] != nil {
+            r.warning("\"dependencyMode\" only matters for a job with \"parents\"", at: d.mark(of: "dependencyMode"))
+        }
+        checkDurations(d, r)
+        checkResources(d, r)
+        checkRuntime(d, r)
+    }
+
+    static func shifted(_ mark: Mark, by offset: Int) -> Mark {
+        Mark(line: mark.line, column: mark.column + offset)
+    }
+
+    static func checkName(_ d: JobDefinition, _ r: SpecReader) {
+        let name = d.job.name
+        guard d.fieldMarks["name"] != nil else { return }
+        let valid = !name.isEmpty && name.utf8.allSatisfy { c in
+            (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 95 || c == 46 || c == 45
+        }
+        if !valid {
+            r.error("job name \"\(name)\" may hold only letters, digits, \"_\", \".\" and \"-\"", at: d.mark(of: "name"))
+        } else if name.utf8.count > 200 {
+            r.error("job name is \(name.utf8.count) characters long; the limit is 200", at: d.mark(of: "name"))
+        }
+    }
+
+    static func checkParents(_ parents: [String], _ d: JobDefinition, _ r: SpecReader) {
+        if parents.isEmpty {
+            r.error("\"parents\" is empty; list at least one parent job, or use \"schedule\" or \"cron\"", at: d.mark(of: "parents"))
+        }
+        var seen: Set<String> = []
+        for (index, parent) in parents.enumerated() {
+            let mark = index < d.parentMarks.count ? d.parentMarks[index] : d.mark(of: "parents")
+            if parent == d.job.name {
+                r.error("job \"\(parent)\" lists itself as a parent", at: mark)
+            } else if !seen.insert(parent).inserted {
+                r.error("parent \"\(parent)\" is listed twice", at: mark)
+            }
+        }
+    }
+
+    /// Parses a duration field that must have a fixed length; returns it in milliseconds.
+    @discardableResult
+    static func duration(_ field: String, _ d: JobDefinition, _ r: SpecReader, positive: Bool = false) -> Int64? {
+        guard let text = d.fieldMarks[field] != nil ? value(of: field, in: d.job) : nil else { return nil }
+        do {
+            let duration = try ISODuration.parse(text)
+            guard let millis = duration.fixedMillis else {
+                r.error("\"\(field)\" must not use years or months, which have no fixed length; write days or hours, as in P30D", at: d.mark(of: field))
+                return nil
+            }
+            if positive && millis <= 0 {
+                r.error("\"\(field)\" must be longer than zero", at: d.mark(of: field))
+                return nil
+            }
+            return millis
+        } catch {
+            r.error("invalid \"\(field)\": \(error.message)", at: shifted(d.mark(of: field), by: error.offset))
+            return nil
+        }
+    }
+
+    static func value(of field: String, in job: Job) -> String? {
+        switch field {
+        case "epsilon": return job.epsilon
+        case "retryInterval": return job.retryInterval
+        case "maxRetryInterval": return job.maxRetryInterval
+        case "timeout": return job.timeout
+        default: return nil
+        }
+    }
+
+    static func checkDurations(_ d: JobDefinition, _ r: SpecReader) {
+        let job = d.job
+        duration("epsilon", d, r)
+        let retry = duration("retryInterval", d, r)
+        let maxRetry = duration("maxRetryInterval", d, r, positive: true)
+        if let retry, let maxRetry, maxRetry < retry {
+            r.error("\"maxRetryInterval\" (\(job.maxRetryInterval!)) is shorter than \"retryInterval\" (\(job.retryInterval!))", at: d.mark(of: "maxRetryInterval"))
+        }
+        if let timeout = duration("timeout", d, r, positive: true), job.maxCompletionTime > 0, timeout != Int64(job.maxCompletionTime) * 1000 {
+            r.error("\"timeout\" (\(job.timeout!)) and \"maxCompletionTime\" (\(job.maxCompletionTime) s) disagree; keep one of them", at: d.mark(of: "timeout"))
+        }
+        if job.retries < 0 || job.retries > 100 {
+            r.error("\"retries\" must be from 0 to 100, not \(job.retries)", at: d.mark(of: "retries"))
+        }
+        if job.retryBackoff < 1 || job.retryBackoff > 100 {
+            r.error("\"retryBackoff\" must be from 1 (no backoff) to 100, not \(job.retryBackoff)", at: d.mark(of: "retryBackoff"))
+        }
+        if job.maxCompletionTime < 0 {
+            r.error("\"maxCompletionTime\" must be 0 (none) or a number of seconds, not \(job.maxCompletionTime)", at: d.mark(of: "maxCompletionTime"))
+        }
+    }
+
+    static func checkResources(_ d: JobDefinition, _ r: SpecReader) {
+        let limits: [(String, Double, Double, String)] = [
+            ("cpus", d.job.cpus, 1024, "CPUs"), ("mem", d.job.mem, 16_777_216, "MB"), ("disk", d.job.disk, 1_073_741_824, "MB"),
+        ]
+        for (field, value, maximum, unit) in limits {
+            if value < 0 {
+                r.error("\"\(field)\" must not be negative (0 uses the server's default)", at: d.mark(of: field))
+            } else if value > maximum {
+                r.error("\"\(field)\" is \(value) \(unit), over the limit of \(Int(maximum)) \(unit); is the unit right?", at: d.mark(of: field))
+            }
+        }
+    }
+
+    static func checkRuntime(_ d: JobDefinition, _ r: SpecReader) {
+        let job = d.job
+        if job.command.isEmpty && job.container == nil {
+            r.error("job \"\(job.name)\" needs a \"command\" (or a \"container\" whose image has one)", at: d.mark(of: "command"))
+        }
+        if !job.uris.isEmpty && !job.fetch.isEmpty {
+            r.error("use either \"uris\" or \"fetch\", not both; \"fetch\" is the newer form", at: d.mark(of: "fetch"))
+        }
+        if let container = job.container, container.image.isEmpty {
+            r.error("\"container\" needs an \"image\"", at: d.mark(of: "container"))
+        }
+        if job.concurrent, let policy = job.concurrencyPolicy, policy != .allow {
+            r.error("\"concurrent: true\" allows overlapping runs, but \"concurrencyPolicy\" is \(policy.rawValue); keep one of them", at: d.mark(of: "concurrencyPolicy"))
+        }
+        for constraint in job.constraints where constraint.op != .EQUALS {
+            if (try? NSRegularExpression(pattern: constraint.value)) == nil {
+                r.error("constraint \(constraint.op.rawValue) value \"\(constraint.value)\" is not a valid regular expression", at: d.mark(of: "constraints"))
+            }
+        }
+        var names: Set<String> = []
+        for variable in job.environmentVariables {
+            if variable.name.isEmpty || variable.name.contains("=") {
+                r.error("environment variable name \"\(variable.name)\" must be non-empty and without \"=\"", at: d.mark(of: "environmentVariables"))
+            } else if builtInVariables.contains(variable.name) {
+                r.error("environment variable \(variable.name) is set by the scheduler and cannot be overridden", at: d.mark(of: "environmentVariables"))
+            } else if !names.insert(variable.name).inserted {
+                r.error("environment variable \(variable.name) is set twice", at: d.mark(of: "environmentVariables"))
+            }
+        }
+        let owners = job.owner.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if let bad = owners.first(where: { !$0.contains("@") }) {
+            r.warning("owner \"\(bad)\" is not an email address; notifications go to owner emails", at: d.mark(of: "owner"))
+        }
+    }
+}
