@@ -1,1 +1,113 @@
-print("placeholder")
+import Foundation
+import JobSpec
+
+// Benchmarks for the job spec layer. Run through scripts/bench, which builds in release mode and
+// measures the baselines (Python's croniter and PyYAML) in the same run.
+//
+//   chronos-sync-bench next-runs N STEPS CRON_OUT   N mixed schedules, STEPS next runs each;
+//                                                   writes the cron lines and zones to CRON_OUT
+//   chronos-sync-bench gen-jobs DIR N               writes N job spec files to DIR
+
+/// A small deterministic generator (SplitMix64), so every run benchmarks the same schedules.
+struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func int(_ range: ClosedRange<Int>) -> Int {
+        range.lowerBound + Int(next() % UInt64(range.count))
+    }
+    mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
+}
+
+let zones = ["UTC", "America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Kolkata"]
+
+func cronLine(_ g: inout SplitMix) -> String {
+    let minute = g.pick(["*/5", "0", "15", "*/15", "0,30", "10-50/10", "7"])
+    let hour = g.pick(["*", "2", "*/2", "9-17", "0,12", "*/6", "3"])
+    let dom = g.pick(["*", "*", "*", "1", "1,15", "10-20", "*/3"])
+    let month = g.pick(["*", "*", "*", "JAN-JUN", "*/2", "3,6,9,12"])
+    let dow = g.pick(["*", "*", "MON-FRI", "0", "SAT,SUN", "1-5"])
+    return "\(minute) \(hour) \(dom) \(month) \(dow)"
+}
+
+func isoLine(_ g: inout SplitMix) -> String {
+    let start = "2026-\(pad2(g.int(1...12)))-\(pad2(g.int(1...28)))T\(pad2(g.int(0...23))):\(pad2(g.pick([0, 15, 30, 45]))):00"
+    let period = g.pick(["PT5M", "PT1H", "P1D", "PT24H", "P1W", "P1M", "PT90M", "P1DT12H", "PT15M"])
+    return "R/\(start)/\(period)"
+}
+
+func pad2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+
+func nextRuns(count: Int, steps: Int, cronOut: String) throws {
+    var g = SplitMix(state: 42)
+    var schedules: [Schedule] = []
+    var cronSchedules: [Schedule] = []
+    var cronText = ""
+    for i in 0..<count {
+        let zone = try Zone.named(zones[i % zones.count])
+        if i % 2 == 0 {
+            let line = cronLine(&g)
+            let schedule = try Schedule.parse(line, timeZone: zone)
+            schedules.append(schedule)
+            cronSchedules.append(schedule)
+            cronText += "\(zone.identifier)\t\(line)\n"
+        } else {
+            schedules.append(try Schedule.parse(isoLine(&g), timeZone: zone))
+        }
+    }
+    try cronText.write(toFile: cronOut, atomically: true, encoding: .utf8)
+    let start = Instant(millis: 1_767_225_600_000)  // 2026-01-01T00:00:00Z
+    func measure(_ list: [Schedule]) -> (rate: Double, checksum: Int64) {
+        var checksum: Int64 = 0
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            for schedule in list {
+                var t = start
+                for _ in 0..<steps {
+                    guard let n = schedule.next(after: t, firstApplied: start) else { break }
+                    checksum &+= n.millis
+                    t = n
+                }
+            }
+        }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return (Double(list.count * steps) / seconds, checksum)
+    }
+    _ = measure(Array(schedules.prefix(200)))  // warm-up: zone files, caches
+    let mixed = measure(schedules)
+    let cron = measure(cronSchedules)
+    print("next-runs mixed \(Int(mixed.rate)) per second (\(schedules.count) schedules × \(steps), checksum \(mixed.checksum))")
+    print("next-runs cron \(Int(cron.rate)) per second (\(cronSchedules.count) cron schedules × \(steps))")
+}
+
+func generateJobs(folder: String, count: Int) throws {
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    var g = SplitMix(state: 7)
+    for i in 0..<count {
+        var text = "name: job-\(i)\ndescription: Generated job number \(i)\ncommand: echo job \(i)\nowner: team-\(i % 20)@example.com\ncpus: 0.25\nmem: 128\nretries: 2\n"
+        if i > 0 && i % 5 == 0 {
+            text += "parents:\n  - job-\(i - 1)\n  - job-\(i - 2)\n"
+        } else if i % 2 == 0 {
+            text += "cron: \"\(cronLine(&g))\"\nscheduleTimeZone: \(zones[i % zones.count])\n"
+        } else {
+            text += "schedule: \(isoLine(&g))\nscheduleTimeZone: \(zones[i % zones.count])\nenvironmentVariables:\n  - name: MODE\n    value: fast\n"
+        }
+        try text.write(toFile: "\(folder)/job-\(i).yaml", atomically: false, encoding: .utf8)
+    }
+}
+
+let args = CommandLine.arguments
+switch args.dropFirst().first {
+case "next-runs" where args.count == 5:
+    try nextRuns(count: Int(args[2])!, steps: Int(args[3])!, cronOut: args[4])
+case "gen-jobs" where args.count == 4:
+    try generateJobs(folder: args[2], count: Int(args[3])!)
+default:
+    FileHandle.standardError.write(Data("usage: chronos-sync-bench next-runs N STEPS CRON_OUT | gen-jobs DIR N\n".utf8))
+    exit(2)
+}

@@ -7,6 +7,6 @@ struct ChronosSync: ParsableCommand {
         commandName: "chronos-sync",
         abstract: "Chronos, the job scheduler, driven by job specs kept in git.",
         version: Version.text,
-        subcommands: [Validate.self, ScheduleCommand.self, ConvertCron.self, VersionCommand.self]
+        subcommands: [Validate.self, JobsCommand.self, ScheduleCommand.self, ConvertCron.self, VersionCommand.self]
     )
 }
