@@ -36,11 +36,13 @@ enum SpecFileLoader {
             if JobDecoder.serverManaged.contains(key) { continue }
             let before = r.diagnostics.count
             if JobDecoder.apply(key, pair.value, to: &job, r) {
+                // A field that failed to decode is left out, so later checks don't build on it.
+                guard r.diagnostics.count == before else { continue }
                 marks[key] = SpecReader.contentMark(pair.value)
                 if key == "parents", case .sequence(let items, _) = pair.value {
                     parentMarks = items.map(SpecReader.contentMark)
                 }
-                if key == "environmentVariables" { ownEnvironment = r.diagnostics.count == before }
+                if key == "environmentVariables" { ownEnvironment = true }
             } else {
                 r.unknownField(pair.key, in: "a job", known: JobDecoder.fields)
             }

@@ -145,6 +145,7 @@ private struct DocumentBuilder {
             root = nil
             documentMark = event.mark
         case YAML_DOCUMENT_END_EVENT:
+            if case .scalar(let s) = root, s.isNull { root = nil }  // an empty document
             documents.append(YAMLDocument(root: root, mark: documentMark))
         case YAML_SCALAR_EVENT:
             let scalar = event.scalar
