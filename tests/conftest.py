@@ -39,7 +39,7 @@ def chronos_bin() -> Path:
     return path
 
 
-@dataclass
+@dataclass(repr=False)
 class Result:
     args: list[str]
     returncode: int
@@ -54,7 +54,7 @@ class Result:
     def json(self):
         return json.loads(self.stdout)
 
-    def __str__(self) -> str:  # shown in assertion messages
+    def __repr__(self) -> str:  # shown in assertion messages
         return f"$ {' '.join(self.args)}\nexit {self.returncode}\n--- stdout\n{self.stdout}--- stderr\n{self.stderr}"
 
 

@@ -540,3 +540,34 @@ def test_hidden_folders_and_other_extensions_are_skipped(cli, spec_dir):
     assert r.returncode == 0, r
     assert r.json["files"] == 2
     assert sorted(r.json["jobs"]) == ["nested", "ok"]
+
+
+def test_error_in_a_block_scalar_points_into_its_content(cli, spec_dir):
+    # A folded block scalar starts on the line after ">-"; its content here is at column 3 of line 4,
+    # and the 1 of month 13 is 7 characters into it: 4:10.
+    spec_dir.write("folded.yaml", """\
+        name: folded
+        command: echo
+        schedule: >-
+          R/2026-13-01T00:00:00Z/P1D
+        """)
+    r = cli("validate", "specs", cwd=spec_dir.root)
+    assert r.returncode == 1, r
+    diags = parse_diagnostics(r.stderr)
+    assert [(d.line, d.column) for d in diags] == [(4, 10)], r
+    assert "month 13" in diags[0].message
+
+
+def test_error_message_quotes_non_ascii_text_as_written(cli, spec_dir):
+    # "MÖN" (with an O umlaut) is not a weekday; the message must quote it as written, in UTF-8.
+    spec_dir.write("umlaut.yaml", """\
+        name: umlaut
+        command: echo
+        cron: "0 0 * * MÖN"
+        """)
+    r = cli("validate", "specs", cwd=spec_dir.root)
+    assert r.returncode == 1, r
+    diags = parse_diagnostics(r.stderr)
+    # 'cron: "' is 7 characters, so the value starts at column 8 and MÖN 8 characters into it.
+    assert [(d.line, d.column) for d in diags] == [(3, 16)], r
+    assert '"MÖN"' in diags[0].message, r

@@ -84,6 +84,14 @@ import Testing
         ])
     }
 
+    @Test func javaShortZoneIDsStillLoad() throws {
+        let folder = try SpecFolder(["a.yaml": "name: a\ncommand: x\ncron: \"0 9 * * *\"\nscheduleTimeZone: PST\n"])
+        #expect(folder.diagnostics() == [
+            "a.yaml:4:19: warning: \"PST\" is a Java short zone ID, read as America/Los_Angeles; write the IANA name",
+        ])
+        #expect(folder.load().jobs.first?.schedule?.zone.identifier == "America/Los_Angeles")
+    }
+
     @Test func scheduleWithNoRunLeftWarns() throws {
         #expect(try diagnostics(of: "name: a\ncommand: x\nschedule: R1/2020-01-01T00:00:00Z/PT1H\n") == [
             "a.yaml:3:11: warning: schedule \"R1/2020-01-01T00:00:00Z/PT1H\" has no run left after 2026-06-01T00:00:00Z; the job will never run",

@@ -66,7 +66,11 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
         let lead = text.utf8.count - trimmed.utf8.count
         if trimmed.hasPrefix("@") {
             let word = trimmed.prefix(while: { $0 != " " && $0 != "\t" }).lowercased()
-            guard let expansion = macros[word], trimmed.dropFirst(word.count).allSatisfy({ $0 == " " || $0 == "\t" }) else {
+            if macros[word] != nil, let extra = trimmed.dropFirst(word.count).firstIndex(where: { $0 != " " && $0 != "\t" }) {
+                let at = lead + trimmed.utf8.distance(from: trimmed.startIndex, to: extra)
+                throw ScheduleError("\(word) takes nothing after it; remove \"\(trimmed[extra...])\" or write five fields instead", at: at)
+            }
+            guard let expansion = macros[word] else {
                 if word == "@reboot" {
                     throw ScheduleError("@reboot has no time to schedule; use a one-shot job (schedule: \"\") instead", at: lead)
                 }

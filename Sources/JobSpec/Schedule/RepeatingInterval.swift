@@ -34,13 +34,13 @@ public struct RepeatingInterval: Hashable, Sendable, CustomStringConvertible {
             repetitions = n
         }
         let startText = String(decoding: bytes[(slashes[0] + 1)..<slashes[1]], as: UTF8.self)
-        let start = startText.isEmpty ? nil : try ISODateTime.parse(startText, base: slashes[0] + 1)
         let periodText = String(decoding: bytes[(slashes[1] + 1)...], as: UTF8.self)
-        if periodText.isEmpty {
-            throw ScheduleError("the period is missing after the last \"/\"; write one such as \"PT1H\" or \"P1D\"", at: bytes.count)
-        }
         if periodText.first != "P" && startText.first == "P" {
             throw ScheduleError("write the start before the period: R[n]/<start>/<period>", at: slashes[0] + 1)
+        }
+        let start = startText.isEmpty ? nil : try ISODateTime.parse(startText, base: slashes[0] + 1)
+        if periodText.isEmpty {
+            throw ScheduleError("the period is missing after the last \"/\"; write one such as \"PT1H\" or \"P1D\"", at: bytes.count)
         }
         let period = try ISODuration.parse(periodText, base: slashes[1] + 1)
         if period.isZero && (repetitions ?? 2) > 1 {

@@ -21,6 +21,9 @@ enum JobValidator {
         if !job.scheduleTimeZone.isEmpty {
             do {
                 zone = try Zone.named(job.scheduleTimeZone)
+                if zone!.identifier != job.scheduleTimeZone {
+                    r.warning("\"\(job.scheduleTimeZone)\" is a Java short zone ID, read as \(zone!.identifier); write the IANA name", at: d.mark(of: "scheduleTimeZone"))
+                }
             } catch {
                 r.error(error.message, at: d.mark(of: "scheduleTimeZone"))
             }

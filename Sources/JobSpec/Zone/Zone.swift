@@ -199,8 +199,23 @@ extension Zone {
         if ["UTC", "Etc/UTC", "GMT", "Etc/GMT", "Zulu", "Etc/Zulu", "UCT", "Etc/UCT", "Universal", "Etc/Universal"].contains(name) {
             return renamedUTC(name)
         }
+        if let target = javaShortIDs[name] {
+            return try named(target)
+        }
         throw ZoneError(name: name, message: "unknown time zone \"\(name)\"" + suggestion(for: name))
     }
+
+    /// Java's three-letter zone IDs that Chronos accepted and the IANA database lacks, with the zones
+    /// Java maps them to (`java.time.ZoneId.SHORT_IDS`). A zone loaded this way has the IANA identifier.
+    public static let javaShortIDs: [String: String] = [
+        "ACT": "Australia/Darwin", "AET": "Australia/Sydney", "AGT": "America/Argentina/Buenos_Aires",
+        "ART": "Africa/Cairo", "AST": "America/Anchorage", "BET": "America/Sao_Paulo", "BST": "Asia/Dhaka",
+        "CAT": "Africa/Harare", "CNT": "America/St_Johns", "CST": "America/Chicago", "CTT": "Asia/Shanghai",
+        "EAT": "Africa/Addis_Ababa", "ECT": "Europe/Paris", "IET": "America/Indiana/Indianapolis",
+        "IST": "Asia/Kolkata", "JST": "Asia/Tokyo", "MIT": "Pacific/Apia", "NET": "Asia/Yerevan",
+        "NST": "Pacific/Auckland", "PLT": "Asia/Karachi", "PNT": "America/Phoenix", "PRT": "America/Puerto_Rico",
+        "PST": "America/Los_Angeles", "SST": "Pacific/Guadalcanal", "VST": "Asia/Ho_Chi_Minh",
+    ]
 
     private static func renamedUTC(_ name: String) -> Zone {
         name == "UTC" ? .utc : Zone(identifier: name, transitions: [], offsets: [], initialOffset: 0, rule: nil)
