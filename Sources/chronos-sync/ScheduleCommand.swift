@@ -63,29 +63,26 @@ struct ScheduleCommand: ParsableCommand {
 
     static func jobSchedule(_ reference: String, zone: Zone?) throws -> Schedule {
         guard let colon = reference.lastIndex(of: ":") else {
-            throw ValidationError("--job takes FILE:NAME, as in jobs/etl.yaml:load-events")
+            throw CommandError("--job takes FILE:NAME, as in jobs/etl.yaml:load-events")
         }
         let file = String(reference[..<colon])
         let name = String(reference[reference.index(after: colon)...])
         let repository = JobLoader.load(file)
         guard let definition = repository.job(named: name) else {
             let names = repository.jobs.map(\.job.name).joined(separator: ", ")
-            throw ValidationError("\(file) has no job named \"\(name)\"" + (names.isEmpty ? "" : " (it has: \(names))"))
+            throw CommandError("\(file) has no job named \"\(name)\"" + (names.isEmpty ? "" : " (it has: \(names))"))
         }
-        let problems = repository.diagnostics.errors.filter { d in d.file == definition.file }
-        if let schedule = definition.schedule, zone == nil || zone == schedule.zone {
-            return schedule
-        }
-        if let schedule = definition.schedule, let zone {
+        if let schedule = definition.schedule {
+            guard let zone, zone != schedule.zone else { return schedule }
             switch schedule.expression {
             case .repeating(let r): return Schedule(r, timeZone: zone)
             case .cron(let c): return Schedule(c, timeZone: zone)
             }
         }
         switch definition.job.trigger {
-        case .once: throw ValidationError("job \"\(name)\" runs once, when it is first applied (schedule: \"\")")
-        case .parents(let parents): throw ValidationError("job \"\(name)\" runs after its parents (\(parents.joined(separator: ", "))), not on a schedule")
-        default: throw ValidationError(problems.map(\.description).joined(separator: "\n"))
+        case .once: throw CommandError("job \"\(name)\" runs once, when it is first applied (schedule: \"\")")
+        case .parents(let parents): throw CommandError("job \"\(name)\" runs after its parents (\(parents.joined(separator: ", "))), not on a schedule")
+        default: throw CommandError(repository.diagnostics.errors.filter { $0.file == definition.file }.map(\.description).joined(separator: "\n"))
         }
     }
 }
@@ -97,7 +94,7 @@ enum TimeArgument {
         do {
             return try parse(text)
         } catch {
-            throw ValidationError("\(text)\n\(String(repeating: " ", count: error.offset))^ \(error.message)")
+            throw CommandError("\(error.message)\n  \(text)\n  \(String(repeating: " ", count: error.offset))^")
         }
     }
 
@@ -106,7 +103,7 @@ enum TimeArgument {
         do {
             return try Zone.named(name)
         } catch {
-            throw ValidationError("--tz: \(error.message)")
+            throw CommandError("--tz: \(error.message)")
         }
     }
 
@@ -116,7 +113,7 @@ enum TimeArgument {
         do {
             parsed = try ISODateTime.parse(text)
         } catch {
-            throw ValidationError("\(option): \(error.message)")
+            throw CommandError("\(option): \(error.message)")
         }
         if let offset = parsed.offsetSeconds {
             return Instant(millis: parsed.local.localMillis - Int64(offset) * 1000)

@@ -70,22 +70,20 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
 
     /// Up to `count` runs strictly after `instant`, in order.
     public func runs(after instant: Instant, count: Int, firstApplied: Instant? = nil) -> [Instant] {
-        var result: [Instant] = []
-        result.reserveCapacity(count)
+        let next: (Instant) -> Instant?
         switch expression {
         case .cron(let cron):
-            var t = instant
-            while result.count < count, let n = cron.next(after: t, in: zone) {
-                result.append(n)
-                t = n
-            }
+            next = { cron.next(after: $0, in: zone) }
         case .repeating(let interval):
             let runs = RepeatingRuns(interval, zone: zone, anchor: firstApplied ?? instant)
-            var t = instant
-            while result.count < count, let n = runs.next(after: t) {
-                result.append(n)
-                t = n
-            }
+            next = { runs.next(after: $0) }
+        }
+        var result: [Instant] = []
+        result.reserveCapacity(count)
+        var t = instant
+        while result.count < count, let n = next(t) {
+            result.append(n)
+            t = n
         }
         return result
     }
