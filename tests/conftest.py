@@ -6,11 +6,13 @@ A missing binary is a failure, never a skip: build it first (`swift build`).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import subprocess
 import textwrap
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +62,15 @@ class Result:
 
 def run_cli(binary: Path, *args: str, cwd: Path | str | None = None, timeout: float = 60) -> Result:
     argv = [str(binary), *map(str, args)]
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    # The binary may be relinked while the suite runs: wait a little while it is busy or briefly missing.
+    for attempt in range(60):
+        try:
+            proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+            break
+        except OSError as error:
+            if error.errno not in (errno.ETXTBSY, errno.ENOENT) or attempt == 59:
+                raise
+            time.sleep(0.5)
     return Result(argv, proc.returncode, proc.stdout, proc.stderr)
 
 

@@ -75,6 +75,12 @@ import Testing
         ])
     }
 
+    @Test func errorsInBlockScalarsPointAtTheContent() throws {
+        #expect(try diagnostics(of: "name: a\ncommand: x\nschedule: >-\n    R/2026-13-01T00:00:00Z/P1D\n") == [
+            "a.yaml:4:12: invalid schedule: month 13 is not between 01 and 12",
+        ])
+    }
+
     @Test func timeZones() throws {
         #expect(try diagnostics(of: "name: a\ncommand: x\ncron: \"0 2 * * *\"\nscheduleTimeZone: America/NewYork\n") == [
             "a.yaml:4:19: unknown time zone \"America/NewYork\"; did you mean \"America/New_York\"?",

@@ -11,6 +11,7 @@ enum SpecFileLoader {
             r.error(error.message, at: error.mark)
             return []
         }
+        r.source = bytes
         var result: [JobDefinition] = []
         for document in documents {
             guard let root = document.root else { continue }
@@ -38,9 +39,9 @@ enum SpecFileLoader {
             if JobDecoder.apply(key, pair.value, to: &job, r) {
                 // A field that failed to decode is left out, so later checks don't build on it.
                 guard r.diagnostics.count == before else { continue }
-                marks[key] = SpecReader.contentMark(pair.value)
+                marks[key] = r.contentMark(pair.value)
                 if key == "parents", case .sequence(let items, _) = pair.value {
-                    parentMarks = items.map(SpecReader.contentMark)
+                    parentMarks = items.map(r.contentMark)
                 }
                 if key == "environmentVariables" { ownEnvironment = true }
             } else {
@@ -69,6 +70,7 @@ enum SpecFileLoader {
             r.error(error.message, at: error.mark)
             return result
         }
+        r.source = bytes
         let roots = documents.compactMap(\.root)
         if roots.count > 1 {
             r.error("a defaults file holds one document, not \(roots.count)", at: roots[1].mark)
@@ -80,7 +82,7 @@ enum SpecFileLoader {
                 let known = JobDecoder.fields.filter { !JobDecoder.perJobOnly.contains($0) }
                 r.object(node, "\"defaults\"", known: known) { field, value in
                     if JobDecoder.perJobOnly.contains(field) {
-                        r.error("\"\(field)\" cannot have a default; set it in each job", at: SpecReader.contentMark(value))
+                        r.error("\"\(field)\" cannot have a default; set it in each job", at: r.contentMark(value))
                         return true
                     }
                     guard JobDecoder.apply(field, value, to: &result.template, r) else { return false }

@@ -4,6 +4,9 @@ final class SpecReader {
     let file: String
     var diagnostics: [Diagnostic] = []
 
+    /// The file's text, to place the content of block scalars (`|`, `>`).
+    var source: [UInt8] = []
+
     init(file: String) { self.file = file }
 
     func error(_ message: String, at mark: Mark) {
@@ -14,10 +17,34 @@ final class SpecReader {
         diagnostics.append(Diagnostic(.warning, file: file, mark: mark, message: message))
     }
 
-    /// The position of a value's first character (inside its quotes).
-    static func contentMark(_ node: YAMLNode) -> Mark {
-        if case .scalar(let s) = node { return Mark(line: s.mark.line, column: s.contentColumn) }
-        return node.mark
+    /// The position of a value's first character: inside its quotes, or on the first line of a block
+    /// scalar's content.
+    func contentMark(_ node: YAMLNode) -> Mark {
+        guard case .scalar(let s) = node else { return node.mark }
+        if s.style == .literal || s.style == .folded {
+            return blockContentMark(after: s.mark.line) ?? s.mark
+        }
+        return Mark(line: s.mark.line, column: s.contentColumn)
+    }
+
+    /// The first non-blank character on the lines after `line`.
+    private func blockContentMark(after line: Int) -> Mark? {
+        var current = 1
+        var i = 0
+        while i < source.count && current <= line {
+            if source[i] == 10 { current += 1 }
+            i += 1
+        }
+        while i < source.count {
+            var column = 1
+            while i < source.count && source[i] == 32 { column += 1; i += 1 }
+            guard i < source.count else { return nil }
+            if source[i] != 10 && source[i] != 13 { return Mark(line: current, column: column) }
+            while i < source.count && source[i] != 10 { i += 1 }
+            i += 1
+            current += 1
+        }
+        return nil
     }
 
     func string(_ node: YAMLNode, _ field: String) -> String? {

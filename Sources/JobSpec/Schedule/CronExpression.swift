@@ -63,11 +63,11 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
     /// Parses a cron line; errors carry the offset of the problem.
     public static func parse(_ text: String) throws(ScheduleError) -> CronExpression {
         let trimmed = text.drop(while: { $0 == " " || $0 == "\t" })
-        let lead = text.utf8.count - trimmed.utf8.count
+        let lead = text.count - trimmed.count
         if trimmed.hasPrefix("@") {
             let word = trimmed.prefix(while: { $0 != " " && $0 != "\t" }).lowercased()
             if macros[word] != nil, let extra = trimmed.dropFirst(word.count).firstIndex(where: { $0 != " " && $0 != "\t" }) {
-                let at = lead + trimmed.utf8.distance(from: trimmed.startIndex, to: extra)
+                let at = lead + trimmed.distance(from: trimmed.startIndex, to: extra)
                 throw ScheduleError("\(word) takes nothing after it; remove \"\(trimmed[extra...])\" or write five fields instead", at: at)
             }
             guard let expansion = macros[word] else {
@@ -86,18 +86,18 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
         var parts: [(text: Substring, offset: Int)] = []
         var current = ""
         var start = 0
-        for (i, c) in line.utf8.enumerated() {
-            if c == 32 || c == 9 {
+        for (i, c) in line.enumerated() {
+            if c == " " || c == "\t" {
                 if !current.isEmpty { parts.append((Substring(current), start)); current = "" }
             } else {
                 if current.isEmpty { start = i }
-                current.append(Character(UnicodeScalar(c)))
+                current.append(c)
             }
         }
         if !current.isEmpty { parts.append((Substring(current), start)) }
         guard parts.count == 5 else {
             let extra = parts.count == 6 ? " (no seconds field and no command)" : ""
-            throw ScheduleError("a cron schedule has 5 fields, minute hour day-of-month month day-of-week, but \"\(text)\" has \(parts.count)\(extra)", at: parts.count > 5 ? parts[5].offset : text.utf8.count)
+            throw ScheduleError("a cron schedule has 5 fields, minute hour day-of-month month day-of-week, but \"\(text)\" has \(parts.count)\(extra)", at: parts.count > 5 ? parts[5].offset : text.count)
         }
         var masks: [UInt64] = []
         for (index, part) in parts.enumerated() {
@@ -117,17 +117,19 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
         var mask: UInt64 = 0
         var itemOffset = offset
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
-            defer { itemOffset += item.utf8.count + 1 }
+            defer { itemOffset += item.count + 1 }
             guard !item.isEmpty else { throw ScheduleError("empty item in the \(field.name) field", at: itemOffset) }
             var rangePart = item
             var step = 1
+            var hasStep = false
             if let slash = item.firstIndex(of: "/") {
                 rangePart = item[..<slash]
                 let stepText = item[item.index(after: slash)...]
                 guard let s = Int(stepText), s > 0, s <= field.range.upperBound + 1 else {
-                    throw ScheduleError("step \"\(stepText)\" in the \(field.name) field must be a whole number from 1 to \(field.range.upperBound)", at: itemOffset + rangePart.utf8.count + 1)
+                    throw ScheduleError("step \"\(stepText)\" in the \(field.name) field must be a whole number from 1 to \(field.range.upperBound)", at: itemOffset + rangePart.count + 1)
                 }
                 step = s
+                hasStep = true
             }
             var low = field.range.lowerBound
             var high = field.name == "day-of-week" ? 6 : field.range.upperBound
@@ -139,11 +141,11 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
                 let bounds = rangePart.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
                 low = try value(bounds[0], field, at: itemOffset)
                 if bounds.count == 2 {
-                    high = try value(bounds[1], field, at: itemOffset + bounds[0].utf8.count + 1)
+                    high = try value(bounds[1], field, at: itemOffset + bounds[0].count + 1)
                     guard low <= high else {
                         throw ScheduleError("range \(rangePart) in the \(field.name) field goes backwards; write it from low to high", at: itemOffset)
                     }
-                } else if step == 1 {
+                } else if !hasStep {
                     high = low
                 } else {
                     high = field.range.upperBound
