@@ -9,7 +9,8 @@ struct ScheduleCommand: ParsableCommand {
         abstract: "Print the next run times of an ISO 8601 repeating interval, a cron line, or a job.",
         discussion: """
             Times are printed one per line as ISO 8601 with the zone's offset. An empty start (R//PT1H) \
-            stands for the moment the job is first applied, taken here as --after; its first run is then.
+            stands for the moment the job is first applied, taken here as --after: its first run is at --after itself, \
+            so the first time printed is one period later.
 
             Examples:
               chronos-sync schedule "R/2026-03-07T02:30:00/P1D" --tz America/New_York --count 3
