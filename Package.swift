@@ -9,16 +9,26 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries: a module map and a shim.h each, nothing else.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // Layers: JobSpec ← ChronosEngine ← Reconciler ← chronos-sync.
         .target(name: "JobSpec", dependencies: ["CYAML"]),
-        .target(name: "ChronosEngine", dependencies: ["JobSpec", "CCurl"]),
+        .target(
+            name: "ChronosEngine",
+            dependencies: [
+                "JobSpec", "CCurl", "CSQLite",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "Reconciler", dependencies: ["ChronosEngine", "CGit2"]),
         .executableTarget(
             name: "chronos-sync",

@@ -1,0 +1,36 @@
+import JobSpec
+
+/// A job's runtime state, kept beside its spec (which is never rewritten).
+public struct JobState: Sendable, Hashable, Codable {
+    /// When the job was first applied: the anchor of an empty start (`R//PT1H`); runs due before it are not owed.
+    public var firstApplied: Int64
+    /// The last schedule slot handled (run, or skipped), in epoch ms.
+    public var lastScheduledDue: Int64?
+    /// A one-shot job (`schedule: ""`) has run.
+    public var onceDone: Bool = false
+    public var successCount: Int = 0
+    public var errorCount: Int = 0
+    public var errorsSinceLastSuccess: Int = 0
+    public var lastSuccess: Int64?
+    public var lastError: Int64?
+    /// Disabled by `--disable-after-failures`, or by hand; nil follows the spec's `disabled`.
+    public var disabledOverride: Bool?
+    /// Parents that completed since this job last ran (for `dependencyMode: all`).
+    public var completedParents: [String] = []
+
+    public init(firstApplied: Int64) { self.firstApplied = firstApplied }
+}
+
+/// A job as applied to the engine: its spec and where it came from.
+public struct AppliedJob: Sendable, Hashable {
+    public var job: Job
+    /// Where the spec came from (`jobs/etl.yaml:3:1`, or `api`).
+    public var source: String
+    public var appliedAt: Int64
+
+    public init(job: Job, source: String, appliedAt: Int64) {
+        self.job = job
+        self.source = source
+        self.appliedAt = appliedAt
+    }
+}

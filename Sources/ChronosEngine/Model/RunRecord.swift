@@ -1,0 +1,59 @@
+/// Where a run is in its life.
+public enum RunState: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Waiting to start: due, or waiting for its retry delay (`readyAt`), or behind a running run.
+    case queued
+    /// Launched and not yet finished.
+    case running
+    case succeeded
+    case failed
+    /// Killed by a user, a `replace` policy or a timeout.
+    case killed
+    /// The server lost track of it (it crashed while the run was in flight).
+    case lost
+    /// Not run: it could not start within epsilon of its due time.
+    case skipped
+
+    /// True for states a run never leaves.
+    public var isFinal: Bool { self != .queued && self != .running }
+}
+
+/// What started a run.
+public enum RunTrigger: String, Sendable, Hashable, Codable {
+    case schedule, dependency, manual, retry
+}
+
+/// One run of a job, as stored: written before launch and after every change.
+public struct RunRecord: Sendable, Hashable, Codable {
+    public var taskID: TaskID
+    public var state: RunState
+    public var trigger: RunTrigger
+    /// Earliest start (epoch ms): the due time, or when a retry's delay ends.
+    public var readyAt: Int64
+    public var queuedAt: Int64
+    public var startedAt: Int64?
+    public var endedAt: Int64?
+    public var exitStatus: Int32?
+    public var host: String = ""
+    /// Why it failed, was killed, lost or skipped.
+    public var reason: String = ""
+    /// The run's sandbox folder (its `stdout` and `stderr` files are there).
+    public var sandbox: String = ""
+    /// Extra arguments of a manual run.
+    public var arguments: [String] = []
+    /// For a `skipped` record: how many runs it stands for.
+    public var skippedCount: Int = 0
+    /// The process (and process group) id of a local run, and its start time in clock ticks since boot,
+    /// so a restarted server can tell the process from a later one with the same id.
+    public var pid: Int32?
+    public var processStart: Int64?
+
+    public init(taskID: TaskID, state: RunState, trigger: RunTrigger, readyAt: Int64, queuedAt: Int64) {
+        self.taskID = taskID
+        self.state = state
+        self.trigger = trigger
+        self.readyAt = readyAt
+        self.queuedAt = queuedAt
+    }
+
+    public var job: String { taskID.job }
+}

@@ -1,0 +1,46 @@
+/// A run's identity, as Chronos writes it: `ct:<dueEpochMs>:<attempt>:<jobName>`.
+public struct TaskID: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
+    /// When the run was due, in epoch milliseconds.
+    public var due: Int64
+    /// 0 for the first attempt, 1 for the first retry, …
+    public var attempt: Int
+    public var job: String
+
+    public init(due: Int64, attempt: Int, job: String) {
+        self.due = due
+        self.attempt = attempt
+        self.job = job
+    }
+
+    /// Parses `ct:<due>:<attempt>:<job>` (Chronos may append `:<arguments>`, which is dropped).
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "ct", let due = Int64(parts[1]), let attempt = Int(parts[2]), !parts[3].isEmpty else {
+            return nil
+        }
+        self.init(due: due, attempt: attempt, job: String(parts[3]))
+    }
+
+    public var description: String { "ct:\(due):\(attempt):\(job)" }
+
+    /// The next attempt of the same run.
+    public var retry: TaskID { TaskID(due: due, attempt: attempt + 1, job: job) }
+
+    public static func < (lhs: TaskID, rhs: TaskID) -> Bool {
+        (lhs.due, lhs.job, lhs.attempt) < (rhs.due, rhs.job, rhs.attempt)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let text = try c.decode(String.self)
+        guard let id = TaskID(text) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a task id: \(text)")
+        }
+        self = id
+    }
+}

@@ -1,0 +1,64 @@
+import JobSpec
+
+/// A command that names a job the scheduler does not have.
+public struct UnknownJobError: Error, Sendable, CustomStringConvertible {
+    public var name: String
+    public var description: String { "no job named \"\(name)\"" }
+}
+
+extension SchedulerCore {
+    /// Runs a job now (Chronos's `PUT /v1/scheduler/job/{name}`), with extra arguments.
+    public mutating func runNow(_ name: String, arguments: [String] = [], now: Int64) throws(UnknownJobError) -> (TaskID, SchedulerStep) {
+        guard entries[name] != nil else { throw UnknownJobError(name: name) }
+        var step = SchedulerStep()
+        var id = TaskID(due: now, attempt: 0, job: name)
+        while active[id] != nil { id.due += 1 }
+        enqueue(id, trigger: .manual, readyAt: now, now: now, arguments: arguments, step: &step)
+        dispatch(now: now, step: &step)
+        return (id, step)
+    }
+
+    /// Marks a job successful by hand (`PUT /v1/scheduler/job/success/{name}`): counts a success and
+    /// lets its children advance.
+    public mutating func markSuccess(_ name: String, now: Int64) throws(UnknownJobError) -> SchedulerStep {
+        guard entries[name] != nil, var state = states[name] else { throw UnknownJobError(name: name) }
+        var step = SchedulerStep()
+        state.successCount += 1
+        state.errorsSinceLastSuccess = 0
+        state.lastSuccess = now
+        states[name] = state
+        step.save(name, state)
+        completed(name, now: now, step: &step)
+        dispatch(now: now, step: &step)
+        return step
+    }
+
+    /// Kills a job's running runs and drops its queued ones.
+    public mutating func kill(_ name: String, now: Int64) throws(UnknownJobError) -> SchedulerStep {
+        guard entries[name] != nil else { throw UnknownJobError(name: name) }
+        var step = SchedulerStep()
+        for run in activeRuns(of: name) {
+            if run.state == .running {
+                step.kills.append(.init(taskID: run.taskID, reason: "killed by request"))
+            } else {
+                finish(run.taskID, outcome: .killed("killed by request before it started"), now: now, step: &step)
+            }
+        }
+        waiting[name] = nil
+        return step
+    }
+
+    /// Disables or enables a job by hand; an enabled job owes no runs from while it was disabled.
+    public mutating func setDisabled(_ name: String, _ disabled: Bool, now: Int64) throws(UnknownJobError) -> SchedulerStep {
+        guard entries[name] != nil, var state = states[name] else { throw UnknownJobError(name: name) }
+        var step = SchedulerStep()
+        state.disabledOverride = disabled
+        if !disabled { state.errorsSinceLastSuccess = 0 }
+        states[name] = state
+        step.save(name, state)
+        if !disabled {
+            armSchedule(name, now: now, fromNow: true, step: &step)
+        }
+        return step
+    }
+}

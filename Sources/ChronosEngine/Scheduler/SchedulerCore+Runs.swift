@@ -1,0 +1,272 @@
+import Foundation
+import JobSpec
+
+/// How a run ended.
+public enum RunOutcome: Sendable, Hashable {
+    case exited(Int32)
+    case killed(String)
+    case failedToStart(String)
+    case lost(String)
+}
+
+extension SchedulerCore {
+    /// Handles every timer due at `now`, then starts what is ready.
+    public mutating func advance(now: Int64) -> SchedulerStep {
+        var step = SchedulerStep()
+        while let timer = timers.popDue(at: now) {
+            switch timer.payload {
+            case .slot(let name, let due):
+                slot(name, due: due, now: now, step: &step)
+            case .ready(let id):
+                if let run = active[id], run.state == .queued { push(id, high: entries[run.job]?.job.highPriority ?? false) }
+            case .timeout(let id):
+                if let run = active[id], run.state == .running, let limit = timeout(of: run.job) {
+                    step.kills.append(.init(taskID: id, reason: "timed out after \(limit / 1000) s"))
+                }
+            }
+        }
+        dispatch(now: now, step: &step)
+        return step
+    }
+
+    /// A schedule slot's timer fired: run it (coalescing missed slots) or record it skipped.
+    mutating func slot(_ name: String, due: Int64, now: Int64, step: inout SchedulerStep) {
+        guard let entry = entries[name], entry.nextDue == due, var state = states[name] else { return }
+        entries[name]!.nextDue = nil
+        if case .once = entry.job.trigger {
+            state.onceDone = true
+            states[name] = state
+            step.save(name, state)
+            enqueue(TaskID(due: due, attempt: 0, job: name), trigger: .schedule, readyAt: due, now: now, step: &step)
+            return
+        }
+        guard let schedule = entry.schedule else { return }
+        // Every slot up to now: the first is `due`; several missed ones coalesce into one run.
+        var latest = due
+        var count = 1
+        let anchor = Instant(millis: state.firstApplied)
+        while count < options.maxMissedCount, let n = schedule.next(after: Instant(millis: latest), firstApplied: anchor), n.millis <= now {
+            latest = n.millis
+            count += 1
+        }
+        state.lastScheduledDue = latest
+        states[name] = state
+        step.save(name, state)
+        if isDisabled(name) {
+            // A disabled job's slots are not owed.
+        } else if now - latest <= epsilon(of: name) {
+            enqueue(TaskID(due: latest, attempt: 0, job: name), trigger: .schedule, readyAt: latest, now: now, step: &step)
+            if count > 1 { step.events.append("job \(name): \(count) missed runs coalesced into one") }
+        } else {
+            var skipped = RunRecord(taskID: TaskID(due: latest, attempt: 0, job: name), state: .skipped, trigger: .schedule, readyAt: latest, queuedAt: now)
+            skipped.endedAt = now
+            skipped.skippedCount = count
+            skipped.reason = "\(count) run\(count == 1 ? "" : "s") could not start within epsilon (\(epsilon(of: name) / 1000) s) of the due time"
+            step.save(skipped)
+            step.events.append("job \(name): skipped \(count) run(s)")
+        }
+        armSchedule(name, now: now, step: &step)
+    }
+
+    func epsilon(of name: String) -> Int64 {
+        guard let text = entries[name]?.job.epsilon, let d = try? ISODuration.parse(text), let ms = d.fixedMillis else {
+            return options.taskEpsilon
+        }
+        return ms
+    }
+
+    func timeout(of name: String) -> Int64? {
+        guard let job = entries[name]?.job else { return nil }
+        if let text = job.timeout, let d = try? ISODuration.parse(text), let ms = d.fixedMillis, ms > 0 { return ms }
+        return job.maxCompletionTime > 0 ? Int64(job.maxCompletionTime) * 1000 : nil
+    }
+
+    /// Records a new queued run and makes it ready at `readyAt`.
+    mutating func enqueue(_ proposed: TaskID, trigger: RunTrigger, readyAt: Int64, now: Int64, arguments: [String] = [], step: inout SchedulerStep) {
+        var id = proposed
+        while active[id] != nil { id.due += 1 }  // two triggers in the same millisecond
+        var run = RunRecord(taskID: id, state: .queued, trigger: trigger, readyAt: readyAt, queuedAt: now)
+        run.arguments = arguments
+        active[id] = run
+        step.save(run)
+        schedule(id, readyAt: readyAt, now: now)
+    }
+
+    mutating func schedule(_ id: TaskID, readyAt: Int64, now: Int64) {
+        if readyAt <= now {
+            push(id, high: entries[id.job]?.job.highPriority ?? false)
+        } else {
+            timers.insert(.ready(id), at: readyAt)
+        }
+    }
+
+    mutating func push(_ id: TaskID, high: Bool) {
+        if high { readyHigh.push(id) } else { readyNormal.push(id) }
+    }
+
+    /// Starts ready runs, high priority first, following each job's concurrency policy.
+    mutating func dispatch(now: Int64, step: inout SchedulerStep) {
+        while let id = readyHigh.pop() ?? readyNormal.pop() {
+            guard let run = active[id], run.state == .queued, let entry = entries[run.job] else { continue }
+            let busy = running[run.job] ?? []
+            if !busy.isEmpty {
+                switch entry.job.effectiveConcurrencyPolicy {
+                case .forbid:
+                    waiting[run.job, default: []].append(id)
+                    continue
+                case .replace:
+                    for other in busy.sorted() {
+                        step.kills.append(.init(taskID: other, reason: "replaced by \(id)"))
+                    }
+                case .allow:
+                    break
+                }
+            }
+            start(id, job: entry.job, now: now, step: &step)
+        }
+    }
+
+    mutating func start(_ id: TaskID, job: Job, now: Int64, step: inout SchedulerStep) {
+        var run = active[id]!
+        run.state = .running
+        run.startedAt = now
+        active[id] = run
+        running[run.job, default: []].insert(id)
+        step.save(run)
+        step.launches.append(.init(run: run, job: job))
+        if let limit = timeout(of: run.job) { timers.insert(.timeout(id), at: now + limit) }
+    }
+
+    /// The launcher started a run: records where it runs.
+    public mutating func started(_ id: TaskID, pid: Int32?, processStart: Int64?, sandbox: String, host: String) -> SchedulerStep {
+        var step = SchedulerStep()
+        guard var run = active[id], run.state == .running else { return step }
+        run.pid = pid
+        run.processStart = processStart
+        run.sandbox = sandbox
+        run.host = host
+        active[id] = run
+        step.save(run)
+        return step
+    }
+
+    /// A run ended (its process exited, it was killed, or it could not start).
+    public mutating func finished(_ id: TaskID, outcome: RunOutcome, now: Int64) -> SchedulerStep {
+        var step = SchedulerStep()
+        // An async job's process exiting 0 only means it started; its end comes through the callback.
+        if case .exited(0) = outcome, let run = active[id], run.state == .running, entries[run.job]?.job.async == true,
+           run.reason != "async-reported" {
+            return step
+        }
+        finish(id, outcome: outcome, now: now, step: &step)
+        dispatch(now: now, step: &step)
+        return step
+    }
+
+    /// An async job reported its end (Chronos's task callback): 0 is success.
+    public mutating func asyncReported(_ id: TaskID, statusCode: Int32, now: Int64) -> SchedulerStep {
+        var step = SchedulerStep()
+        guard var run = active[id], run.state == .running else { return step }
+        run.reason = "async-reported"
+        active[id] = run
+        finish(id, outcome: .exited(statusCode), now: now, step: &step)
+        dispatch(now: now, step: &step)
+        return step
+    }
+
+    mutating func finish(_ id: TaskID, outcome: RunOutcome, now: Int64, step: inout SchedulerStep) {
+        guard var run = active.removeValue(forKey: id) else { return }
+        let name = run.job
+        running[name]?.remove(id)
+        if running[name]?.isEmpty == true { running[name] = nil }
+        run.endedAt = now
+        if run.reason == "async-reported" { run.reason = "" }
+        var succeeded = false
+        switch outcome {
+        case .exited(let status):
+            run.exitStatus = status
+            succeeded = status == 0
+            run.state = succeeded ? .succeeded : .failed
+            if !succeeded { run.reason = "exited with status \(status)" }
+        case .killed(let reason):
+            run.state = .killed
+            run.reason = reason
+        case .failedToStart(let reason):
+            run.state = .failed
+            run.reason = reason
+        case .lost(let reason):
+            run.state = .lost
+            run.reason = reason
+        }
+        step.save(run)
+        releaseWaiting(name, now: now)
+        guard let entry = entries[name], var state = states[name] else { return }
+        if succeeded {
+            state.successCount += 1
+            state.errorsSinceLastSuccess = 0
+            state.lastSuccess = now
+            states[name] = state
+            step.save(name, state)
+            step.events.append("\(id) succeeded")
+            completed(name, now: now, step: &step)
+            return
+        }
+        if run.state == .killed {
+            // A killed run is neither retried nor counted as an error.
+            step.events.append("\(id) killed: \(run.reason)")
+            return
+        }
+        if run.taskID.attempt < entry.job.retries {
+            let delay = retryDelay(entry.job, attempt: run.taskID.attempt)
+            enqueue(id.retry, trigger: .retry, readyAt: now + delay, now: now, arguments: run.arguments, step: &step)
+            step.events.append("\(id) \(run.state.rawValue) (\(run.reason)); retry in \(delay / 1000) s")
+            return
+        }
+        state.errorCount += 1
+        state.errorsSinceLastSuccess += 1
+        state.lastError = now
+        if options.disableAfterFailures > 0 && state.errorsSinceLastSuccess >= options.disableAfterFailures {
+            state.disabledOverride = true
+            step.events.append("job \(name) disabled after \(state.errorsSinceLastSuccess) failures in a row")
+        }
+        states[name] = state
+        step.save(name, state)
+        step.events.append("\(id) failed for good: \(run.reason)")
+        if entry.job.softError { completed(name, now: now, step: &step) }
+    }
+
+    /// The delay before retry `attempt + 1`: `retryInterval` × `retryBackoff`^attempt, at most `maxRetryInterval`.
+    func retryDelay(_ job: Job, attempt: Int) -> Int64 {
+        let base = job.retryInterval.flatMap { try? ISODuration.parse($0).fixedMillis } ?? options.failureRetry
+        var delay = Double(base) * pow(job.retryBackoff, Double(attempt))
+        if let cap = job.maxRetryInterval.flatMap({ try? ISODuration.parse($0).fixedMillis }) { delay = min(delay, Double(cap)) }
+        return Int64(min(delay, 365 * 86_400_000))
+    }
+
+    /// Moves the first run held behind a finished one to the ready queue.
+    mutating func releaseWaiting(_ name: String, now: Int64) {
+        guard running[name] == nil, var queue = waiting[name], !queue.isEmpty else { return }
+        let next = queue.removeFirst()
+        waiting[name] = queue.isEmpty ? nil : queue
+        push(next, high: entries[name]?.job.highPriority ?? false)
+    }
+
+    /// A job completed (success, or final failure with `softError`): its children advance.
+    mutating func completed(_ parent: String, now: Int64, step: inout SchedulerStep) {
+        for child in children[parent] ?? [] {
+            guard let entry = entries[child], var state = states[child], !isDisabled(child) else { continue }
+            let parents = entry.job.parents ?? []
+            if entry.job.dependencyMode == .any {
+                enqueue(TaskID(due: now, attempt: 0, job: child), trigger: .dependency, readyAt: now, now: now, step: &step)
+                continue
+            }
+            if !state.completedParents.contains(parent) { state.completedParents.append(parent) }
+            if Set(parents).isSubset(of: state.completedParents) {
+                state.completedParents = []
+                enqueue(TaskID(due: now, attempt: 0, job: child), trigger: .dependency, readyAt: now, now: now, step: &step)
+            }
+            states[child] = state
+            step.save(child, state)
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import JobSpec
+
+/// The scheduler as a pure state machine: jobs, their runtime state, the runs in flight, a timer heap
+/// and two ready queues. Every transition takes the current time and returns the `SchedulerStep`
+/// to perform; nothing here does I/O or reads a clock, so it is tested with plain numbers.
+public struct SchedulerCore: Sendable {
+    struct Entry: Sendable {
+        var job: Job
+        var schedule: Schedule?
+        var source: String
+        /// The next schedule slot with a timer set, if any.
+        var nextDue: Int64?
+    }
+
+    enum TimerEvent: Hashable, Sendable {
+        case slot(job: String, due: Int64)
+        case ready(TaskID)
+        case timeout(TaskID)
+    }
+
+    public let options: SchedulerOptions
+    var entries: [String: Entry] = [:]
+    public internal(set) var states: [String: JobState] = [:]
+    /// Runs that are queued or running.
+    public internal(set) var active: [TaskID: RunRecord] = [:]
+    var children: [String: [String]] = [:]
+    var timers = TimerHeap<TimerEvent>()
+    var readyHigh = FIFO<TaskID>()
+    var readyNormal = FIFO<TaskID>()
+    /// Runs held back behind a running run of the same job (`forbid`), in order.
+    var waiting: [String: [TaskID]] = [:]
+    var running: [String: Set<TaskID>] = [:]
+
+    public init(options: SchedulerOptions = SchedulerOptions()) {
+        self.options = options
+    }
+
+    /// The jobs, by name.
+    public var jobs: [String: Job] { entries.mapValues(\.job) }
+
+    /// When the next timer is due, if any.
+    public var nextWakeup: Int64? { timers.nextTime }
+
+    /// Runs of a job that are queued or running.
+    public func activeRuns(of job: String) -> [RunRecord] {
+        active.values.filter { $0.job == job }.sorted { $0.taskID < $1.taskID }
+    }
+
+    /// True when the job is disabled by its spec or by hand (or by `--disable-after-failures`).
+    public func isDisabled(_ name: String) -> Bool {
+        guard let entry = entries[name] else { return true }
+        return states[name]?.disabledOverride ?? entry.job.disabled
+    }
+}
+
+// MARK: - Jobs
+
+extension SchedulerCore {
+    /// Restores stored jobs, states and in-flight runs after a start. Runs that were running are lost
+    /// (the server stopped while they ran): their processes are killed and they are retried by policy.
+    public mutating func restore(_ stored: StoredState, now: Int64) -> SchedulerStep {
+        var step = SchedulerStep()
+        for applied in stored.jobs {
+            let schedule = try? applied.job.parsedSchedule()
+            entries[applied.job.name] = Entry(job: applied.job, schedule: schedule, source: applied.source)
+        }
+        states = stored.states
+        for name in entries.keys where states[name] == nil {
+            states[name] = JobState(firstApplied: now)
+            step.save(name, states[name]!)
+        }
+        rebuildChildren()
+        for run in stored.activeRuns where entries[run.job] != nil {
+            if run.state == .running {
+                if run.pid != nil { step.kills.append(.init(taskID: run.taskID, reason: "lost")) }
+                active[run.taskID] = run
+                running[run.job, default: []].insert(run.taskID)
+                finish(run.taskID, outcome: .lost("the server stopped while the run was in flight"), now: now, step: &step)
+            } else {
+                active[run.taskID] = run
+                schedule(run.taskID, readyAt: run.readyAt, now: now)
+            }
+        }
+        for name in entries.keys.sorted() { armSchedule(name, now: now, step: &step) }
+        // Slots missed while the server was down are due now.
+        step.append(advance(now: now))
+        return step
+    }
+
+    /// Makes `jobs` the set of jobs: creates new ones, updates changed ones, deletes the rest.
+    public mutating func apply(_ jobs: [AppliedJob], now: Int64) -> SchedulerStep {
+        var step = SchedulerStep()
+        let names = Set(jobs.map(\.job.name))
+        for name in entries.keys.sorted() where !names.contains(name) {
+            remove(name, now: now, step: &step)
+        }
+        for applied in jobs {
+            upsert(applied, now: now, step: &step)
+        }
+        rebuildChildren()
+        dispatch(now: now, step: &step)
+        return step
+    }
+
+    /// Creates or updates one job.
+    public mutating func upsert(_ applied: AppliedJob, now: Int64) -> SchedulerStep {
+        var step = SchedulerStep()
+        upsert(applied, now: now, step: &step)
+        rebuildChildren()
+        dispatch(now: now, step: &step)
+        return step
+    }
+
+    /// Deletes one job, killing its running runs and dropping its queued ones.
+    public mutating func delete(_ name: String, now: Int64) -> SchedulerStep {
+        var step = SchedulerStep()
+        remove(name, now: now, step: &step)
+        rebuildChildren()
+        dispatch(now: now, step: &step)
+        return step
+    }
+
+    mutating func upsert(_ applied: AppliedJob, now: Int64, step: inout SchedulerStep) {
+        let name = applied.job.name
+        let old = entries[name]
+        if old?.job == applied.job && old?.source == applied.source { return }
+        let schedule = try? applied.job.parsedSchedule()
+        entries[name] = Entry(job: applied.job, schedule: schedule, source: applied.source, nextDue: nil)
+        step.batch.upsertJobs.append(applied)
+        if states[name] == nil {
+            states[name] = JobState(firstApplied: now)
+            step.save(name, states[name]!)
+            step.events.append("created job \(name)")
+        } else {
+            step.events.append("updated job \(name)")
+        }
+        if old?.job.schedule != applied.job.schedule || old?.job.cron != applied.job.cron
+            || old?.job.scheduleTimeZone != applied.job.scheduleTimeZone || old == nil {
+            // A changed schedule starts from now: it owes no runs from before the change.
+            armSchedule(name, now: now, fromNow: old != nil, step: &step)
+        } else {
+            entries[name]!.nextDue = old?.nextDue
+        }
+    }
+
+    mutating func remove(_ name: String, now: Int64, step: inout SchedulerStep) {
+        guard entries.removeValue(forKey: name) != nil else { return }
+        for run in activeRuns(of: name) {
+            if run.state == .running {
+                step.kills.append(.init(taskID: run.taskID, reason: "job \(name) was deleted"))
+            } else {
+                var dropped = run
+                dropped.state = .killed
+                dropped.reason = "job \(name) was deleted"
+                dropped.endedAt = now
+                active[run.taskID] = nil
+                step.save(dropped)
+            }
+        }
+        waiting[name] = nil
+        states[name] = nil
+        step.batch.deleteJobs.append(name)
+        step.events.append("deleted job \(name)")
+    }
+
+    mutating func rebuildChildren() {
+        var map: [String: [String]] = [:]
+        for (name, entry) in entries {
+            for parent in entry.job.parents ?? [] { map[parent, default: []].append(name) }
+        }
+        for key in map.keys { map[key]!.sort() }
+        children = map
+    }
+
+    /// Sets the timer for a job's next schedule slot (or its one-shot run).
+    mutating func armSchedule(_ name: String, now: Int64, fromNow: Bool = false, step: inout SchedulerStep) {
+        guard let entry = entries[name], var state = states[name] else { return }
+        switch entry.job.trigger {
+        case .once:
+            if !state.onceDone && entry.nextDue == nil {
+                entries[name]!.nextDue = state.firstApplied
+                timers.insert(.slot(job: name, due: state.firstApplied), at: state.firstApplied)
+            }
+        case .schedule, .cron:
+            guard let schedule = entry.schedule else { return }
+            var cursor = state.lastScheduledDue ?? (state.firstApplied - 1)
+            if fromNow { cursor = max(cursor, now - 1) }
+            let next = schedule.next(after: Instant(millis: cursor), firstApplied: Instant(millis: state.firstApplied))
+            entries[name]!.nextDue = next?.millis
+            if let next {
+                timers.insert(.slot(job: name, due: next.millis), at: next.millis)
+            } else if state.lastScheduledDue == nil {
+                state.lastScheduledDue = cursor
+                states[name] = state
+            }
+        default:
+            entries[name]!.nextDue = nil
+        }
+    }
+}

@@ -1,0 +1,223 @@
+import Dispatch
+import Foundation
+import JobSpec
+
+/// The embedded state store: one SQLite file (`<data>/state.sqlite`, WAL) holding the jobs as applied,
+/// their runtime state, run history and other values.
+public final class SQLiteStateStore: StateStore, @unchecked Sendable {
+    // @unchecked: the connection is touched only inside `queue.sync`/`queue.async` blocks of one serial
+    // queue, so it is never used from two threads at once; `historyLimit` and `path` are immutable.
+    private let queue = DispatchQueue(label: "chronos-sync.sqlite")
+    private let connection: SQLiteConnection
+    /// Finished runs kept per job.
+    public let historyLimit: Int
+    public let path: String
+
+    /// Opens or creates the store at `path`, migrating its schema to the current version.
+    public init(path: String, historyLimit: Int = 100) throws {
+        self.path = path
+        self.historyLimit = historyLimit
+        connection = try SQLiteConnection(path: path)
+        try queue.sync { try Self.migrate(connection) }
+    }
+
+    /// Runs `body` with the connection on the store's own thread (never on the cooperative pool).
+    private func perform<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { [connection] in
+                continuation.resume(with: Result { try body(connection) })
+            }
+        }
+    }
+
+    public func load() async throws -> StoredState {
+        try await perform { db in
+            var state = StoredState()
+            let jobs = try db.statement("SELECT name, spec, source, applied_at FROM jobs ORDER BY name")
+            while try jobs.step() {
+                let name = jobs.text(0)
+                let parsed = JobLoader.parse(jobs.text(1), file: "state:\(name)")
+                guard let job = parsed.jobs.first?.job else {
+                    throw SQLiteError(code: 0, message: "the stored spec of job \(name) no longer loads: \(parsed.diagnostics.map(\.description).joined(separator: "; "))", call: "load", sql: nil)
+                }
+                state.jobs.append(AppliedJob(job: job, source: jobs.text(2), appliedAt: jobs.int(3)))
+            }
+            let decoder = JSONDecoder()
+            let states = try db.statement("SELECT name, state FROM job_state")
+            while try states.step() {
+                state.states[states.text(0)] = try decoder.decode(JobState.self, from: Data(states.text(1).utf8))
+            }
+            let runs = try db.statement("SELECT \(Self.runColumns) FROM runs WHERE state IN ('queued', 'running') ORDER BY ready_at")
+            while try runs.step() { state.activeRuns.append(try Self.run(from: runs)) }
+            return state
+        }
+    }
+
+    public func write(_ batch: StoreBatch) async throws {
+        guard !batch.isEmpty else { return }
+        let limit = historyLimit
+        try await perform { db in try Self.write(batch, to: db, historyLimit: limit) }
+    }
+
+    public func runs(of job: String, limit: Int) async throws -> [RunRecord] {
+        try await perform { db in
+            let s = try db.statement("SELECT \(Self.runColumns) FROM runs WHERE job = ? ORDER BY queued_at DESC, attempt DESC LIMIT ?")
+            try s.bind([.text(job), .int(Int64(limit))])
+            var result: [RunRecord] = []
+            while try s.step() { result.append(try Self.run(from: s)) }
+            return result
+        }
+    }
+
+    public func run(_ id: TaskID) async throws -> RunRecord? {
+        try await perform { db in
+            let s = try db.statement("SELECT \(Self.runColumns) FROM runs WHERE task_id = ?")
+            try s.bind([.text(id.description)])
+            return try s.step() ? try Self.run(from: s) : nil
+        }
+    }
+
+    public func value(for key: String) async throws -> String? {
+        try await perform { db in
+            let s = try db.statement("SELECT value FROM meta WHERE key = ?")
+            try s.bind([.text(key)])
+            return try s.step() ? s.text(0) : nil
+        }
+    }
+
+    public func setValue(_ value: String?, for key: String) async throws {
+        try await perform { db in
+            if let value {
+                try db.statement("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run([.text(key), .text(value)])
+            } else {
+                try db.statement("DELETE FROM meta WHERE key = ?").run([.text(key)])
+            }
+        }
+    }
+}
+
+extension SQLiteStateStore {
+    /// Schema versions, applied in order; `PRAGMA user_version` records how many have run.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE jobs (
+            name TEXT PRIMARY KEY,
+            spec TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            applied_at INTEGER NOT NULL
+        );
+        CREATE TABLE job_state (name TEXT PRIMARY KEY, state TEXT NOT NULL);
+        CREATE TABLE runs (
+            task_id TEXT PRIMARY KEY,
+            job TEXT NOT NULL,
+            due INTEGER NOT NULL,
+            attempt INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            trigger TEXT NOT NULL,
+            ready_at INTEGER NOT NULL,
+            queued_at INTEGER NOT NULL,
+            started_at INTEGER,
+            ended_at INTEGER,
+            exit_status INTEGER,
+            host TEXT NOT NULL DEFAULT '',
+            reason TEXT NOT NULL DEFAULT '',
+            sandbox TEXT NOT NULL DEFAULT '',
+            arguments TEXT NOT NULL DEFAULT '[]',
+            skipped_count INTEGER NOT NULL DEFAULT 0,
+            pid INTEGER,
+            process_start INTEGER
+        );
+        CREATE INDEX runs_by_job ON runs (job, queued_at);
+        CREATE INDEX runs_active ON runs (state) WHERE state IN ('queued', 'running');
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE sync_history (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            started_at INTEGER NOT NULL,
+            finished_at INTEGER,
+            revision TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL,
+            message TEXT NOT NULL DEFAULT ''
+        );
+        """,
+    ]
+
+    static func migrate(_ db: SQLiteConnection) throws {
+        let version = try db.userVersion
+        guard version <= migrations.count else {
+            throw SQLiteError(code: 0, message: "the state file has schema version \(version), newer than this chronos-sync knows (\(migrations.count)); upgrade chronos-sync", call: "migrate", sql: nil)
+        }
+        for index in version..<migrations.count {
+            try db.transaction {
+                try db.execute(migrations[index])
+                try db.execute("PRAGMA user_version = \(index + 1)")
+            }
+        }
+    }
+
+    static let runColumns = "task_id, state, trigger, ready_at, queued_at, started_at, ended_at, exit_status, host, reason, sandbox, arguments, skipped_count, pid, process_start"
+
+    static func run(from s: SQLiteStatement) throws -> RunRecord {
+        guard let id = TaskID(s.text(0)), let state = RunState(rawValue: s.text(1)), let trigger = RunTrigger(rawValue: s.text(2)) else {
+            throw SQLiteError(code: 0, message: "unreadable run \(s.text(0))", call: "load", sql: nil)
+        }
+        var run = RunRecord(taskID: id, state: state, trigger: trigger, readyAt: s.int(3), queuedAt: s.int(4))
+        run.startedAt = s.optionalInt(5)
+        run.endedAt = s.optionalInt(6)
+        run.exitStatus = s.optionalInt(7).map { Int32(truncatingIfNeeded: $0) }
+        run.host = s.text(8)
+        run.reason = s.text(9)
+        run.sandbox = s.text(10)
+        run.arguments = (try? JSONDecoder().decode([String].self, from: Data(s.text(11).utf8))) ?? []
+        run.skippedCount = Int(s.int(12))
+        run.pid = s.optionalInt(13).map { Int32(truncatingIfNeeded: $0) }
+        run.processStart = s.optionalInt(14)
+        return run
+    }
+
+    static func write(_ batch: StoreBatch, to db: SQLiteConnection, historyLimit: Int) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try db.transaction {
+            for applied in batch.upsertJobs {
+                let spec = String(decoding: try encoder.encode(applied.job), as: UTF8.self)
+                try db.statement("""
+                    INSERT INTO jobs (name, spec, source, applied_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(name) DO UPDATE SET spec = excluded.spec, source = excluded.source, applied_at = excluded.applied_at
+                    """).run([.text(applied.job.name), .text(spec), .text(applied.source), .int(applied.appliedAt)])
+            }
+            for name in batch.deleteJobs {
+                try db.statement("DELETE FROM jobs WHERE name = ?").run([.text(name)])
+                try db.statement("DELETE FROM job_state WHERE name = ?").run([.text(name)])
+            }
+            for (name, state) in batch.states {
+                let json = String(decoding: try encoder.encode(state), as: UTF8.self)
+                try db.statement("INSERT INTO job_state (name, state) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state")
+                    .run([.text(name), .text(json)])
+            }
+            var finishedJobs: Set<String> = []
+            for run in batch.runs {
+                let arguments = String(decoding: try encoder.encode(run.arguments), as: UTF8.self)
+                try db.statement("""
+                    INSERT INTO runs (\(runColumns), job, due, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(task_id) DO UPDATE SET state = excluded.state, trigger = excluded.trigger, ready_at = excluded.ready_at,
+                      started_at = excluded.started_at, ended_at = excluded.ended_at, exit_status = excluded.exit_status,
+                      host = excluded.host, reason = excluded.reason, sandbox = excluded.sandbox, arguments = excluded.arguments,
+                      skipped_count = excluded.skipped_count, pid = excluded.pid, process_start = excluded.process_start
+                    """).run([
+                        .text(run.taskID.description), .text(run.state.rawValue), .text(run.trigger.rawValue), .int(run.readyAt),
+                        .int(run.queuedAt), run.startedAt.map { .int($0) }, run.endedAt.map { .int($0) },
+                        run.exitStatus.map { .int(Int64($0)) }, .text(run.host), .text(run.reason), .text(run.sandbox),
+                        .text(arguments), .int(Int64(run.skippedCount)), run.pid.map { .int(Int64($0)) },
+                        run.processStart.map { .int($0) }, .text(run.job), .int(run.taskID.due), .int(Int64(run.taskID.attempt)),
+                    ])
+                if run.state.isFinal { finishedJobs.insert(run.job) }
+            }
+            for job in finishedJobs {
+                try db.statement("""
+                    DELETE FROM runs WHERE job = ?1 AND state NOT IN ('queued', 'running') AND task_id NOT IN
+                      (SELECT task_id FROM runs WHERE job = ?1 ORDER BY queued_at DESC, attempt DESC LIMIT ?2)
+                    """).run([.text(job), .int(Int64(historyLimit))])
+            }
+        }
+    }
+}

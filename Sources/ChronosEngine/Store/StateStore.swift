@@ -1,0 +1,39 @@
+import JobSpec
+
+/// Everything the engine keeps across restarts.
+public struct StoredState: Sendable {
+    public var jobs: [AppliedJob] = []
+    public var states: [String: JobState] = [:]
+    /// Runs that were queued or running when the state was saved.
+    public var activeRuns: [RunRecord] = []
+
+    public init() {}
+}
+
+/// A set of writes applied atomically: all or none.
+public struct StoreBatch: Sendable {
+    public var upsertJobs: [AppliedJob] = []
+    public var deleteJobs: [String] = []
+    public var states: [String: JobState] = [:]
+    public var runs: [RunRecord] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { upsertJobs.isEmpty && deleteJobs.isEmpty && states.isEmpty && runs.isEmpty }
+}
+
+/// Durable storage of jobs as applied, their runtime state and run history (SQLite by default;
+/// ZooKeeper for HA). Implementations apply each batch atomically.
+public protocol StateStore: Sendable {
+    /// Loads jobs, runtime states and the runs still queued or running.
+    func load() async throws -> StoredState
+    /// Applies a batch of writes in one transaction.
+    func write(_ batch: StoreBatch) async throws
+    /// The most recent runs of a job, newest first.
+    func runs(of job: String, limit: Int) async throws -> [RunRecord]
+    /// One run.
+    func run(_ id: TaskID) async throws -> RunRecord?
+    /// A stored value (the Mesos framework id, the last applied revision, …).
+    func value(for key: String) async throws -> String?
+    func setValue(_ value: String?, for key: String) async throws
+}

@@ -1,0 +1,273 @@
+import Testing
+import JobSpec
+@testable import ChronosEngine
+
+/// 2026-01-01T00:00:00Z, the tests' "now" unless they say otherwise.
+let t0: Int64 = 1_767_225_600_000
+let minute: Int64 = 60_000
+let hour: Int64 = 3_600_000
+
+func job(_ name: String, _ fields: (inout Job) -> Void = { _ in }) -> AppliedJob {
+    var j = Job(name: name)
+    j.command = "true"
+    fields(&j)
+    return AppliedJob(job: j, source: "test", appliedAt: t0)
+}
+
+func hourly(_ name: String, _ fields: (inout Job) -> Void = { _ in }) -> AppliedJob {
+    job(name) { $0.schedule = "R/2026-01-01T00:00:00Z/PT1H"; fields(&$0) }
+}
+
+extension SchedulerStep {
+    var launched: [String] { launches.map(\.run.taskID.description) }
+}
+
+@Suite struct SchedulerCoreTests {
+    @Test func aScheduledJobRunsAtEachSlotAndNotBefore() {
+        var core = SchedulerCore()
+        var step = core.apply([hourly("a")], now: t0 + 1)
+        #expect(step.launched.isEmpty, "the 00:00 slot passed before the job was applied: not owed")
+        #expect(core.nextWakeup == t0 + hour)
+        step = core.advance(now: t0 + hour - 1)
+        #expect(step.launched.isEmpty)
+        step = core.advance(now: t0 + hour)
+        #expect(step.launched == ["ct:\(t0 + hour):0:a"])
+        #expect(step.batch.runs.last?.state == .running, "stored as running before the launch")
+        step = core.finished(TaskID(due: t0 + hour, attempt: 0, job: "a"), outcome: .exited(0), now: t0 + hour + 5)
+        #expect(core.states["a"]?.successCount == 1)
+        #expect(core.states["a"]?.lastSuccess == t0 + hour + 5)
+        #expect(core.nextWakeup == t0 + 2 * hour)
+    }
+
+    @Test func missedRunsCoalesceWithinEpsilonAndAreSkippedBeyondIt() {
+        var stored = StoredState()
+        stored.jobs = [hourly("a")]
+        var state = JobState(firstApplied: t0)
+        state.lastScheduledDue = t0
+        stored.states = ["a": state]
+
+        var core = SchedulerCore()
+        var step = core.restore(stored, now: t0 + 3 * hour + 30_000)  // down for 3 hours, back 30 s after a slot
+        #expect(step.launched == ["ct:\(t0 + 3 * hour):0:a"], "one run for the three missed slots")
+        #expect(core.states["a"]?.lastScheduledDue == t0 + 3 * hour)
+
+        core = SchedulerCore()
+        step = core.restore(stored, now: t0 + 3 * hour + 2 * minute)  // 2 minutes late: beyond the 60 s epsilon
+        #expect(step.launched.isEmpty)
+        let skipped = step.batch.runs.filter { $0.state == .skipped }
+        #expect(skipped.count == 1)
+        #expect(skipped.first?.skippedCount == 3)
+        #expect(core.nextWakeup == t0 + 4 * hour)
+    }
+
+    @Test func aJobsEpsilonOverridesTheServerDefault() {
+        var stored = StoredState()
+        stored.jobs = [hourly("a") { $0.epsilon = "PT10M" }]
+        var state = JobState(firstApplied: t0)
+        state.lastScheduledDue = t0
+        stored.states = ["a": state]
+        var core = SchedulerCore()
+        let step = core.restore(stored, now: t0 + hour + 5 * minute)
+        #expect(step.launched == ["ct:\(t0 + hour):0:a"])
+    }
+
+    @Test func failuresAreRetriedAfterTheJobsIntervalWithBackoff() {
+        var core = SchedulerCore()
+        _ = core.apply([job("a") { $0.schedule = ""; $0.retries = 3; $0.retryInterval = "PT30S"; $0.retryBackoff = 2; $0.maxRetryInterval = "PT100S" }], now: t0)
+        var step = core.advance(now: t0)
+        #expect(step.launched == ["ct:\(t0):0:a"])
+        var now = t0 + 1000
+        var expectedDelays: [Int64] = [30_000, 60_000, 100_000]
+        for attempt in 0..<3 {
+            step = core.finished(TaskID(due: t0, attempt: attempt, job: "a"), outcome: .exited(1), now: now)
+            let delay = expectedDelays.removeFirst()
+            #expect(core.nextWakeup == now + delay)
+            #expect(core.advance(now: now + delay - 1).launched.isEmpty)
+            now += delay
+            #expect(core.advance(now: now).launched == ["ct:\(t0):\(attempt + 1):a"])
+            now += 1000
+        }
+        step = core.finished(TaskID(due: t0, attempt: 3, job: "a"), outcome: .exited(1), now: now)
+        #expect(core.states["a"]?.errorCount == 1, "one final failure after the last retry")
+        #expect(core.states["a"]?.errorsSinceLastSuccess == 1)
+        #expect(core.nextWakeup == nil)
+    }
+
+    @Test func theServerRetryDelayAppliesWithoutAJobInterval() {
+        var options = SchedulerOptions()
+        options.failureRetry = 5_000
+        var core = SchedulerCore(options: options)
+        _ = core.apply([job("a") { $0.schedule = "" }], now: t0)
+        _ = core.advance(now: t0)
+        _ = core.finished(TaskID(due: t0, attempt: 0, job: "a"), outcome: .exited(2), now: t0 + 10)
+        #expect(core.nextWakeup == t0 + 10 + 5_000)
+    }
+
+    @Test func killedRunsAreNotRetriedNorCounted() {
+        var core = SchedulerCore()
+        _ = core.apply([job("a") { $0.schedule = ""; $0.retries = 5 }], now: t0)
+        _ = core.advance(now: t0)
+        let step = core.finished(TaskID(due: t0, attempt: 0, job: "a"), outcome: .killed("killed by request"), now: t0 + 10)
+        #expect(step.batch.runs.last?.state == .killed)
+        #expect(core.active.isEmpty)
+        #expect(core.states["a"]?.errorCount == 0)
+    }
+
+    @Test func disableAfterFailures() throws {
+        var options = SchedulerOptions()
+        options.disableAfterFailures = 2
+        var core = SchedulerCore(options: options)
+        _ = core.apply([job("a") { $0.parents = ["p"]; $0.retries = 0 }, job("p") { $0.schedule = "" }], now: t0)
+        for i in 0..<2 {
+            let (id, _) = try core.runNow("a", now: t0 + Int64(i) * 1000)
+            _ = core.finished(id, outcome: .exited(1), now: t0 + Int64(i) * 1000 + 1)
+        }
+        #expect(core.isDisabled("a"))
+        _ = try core.setDisabled("a", false, now: t0 + 10_000)
+        #expect(!core.isDisabled("a"))
+    }
+
+    @Test func aChildWithTwoParentsWaitsForBothInEachCycle() throws {
+        var core = SchedulerCore()
+        _ = core.apply([job("p1") { $0.schedule = "" }, job("p2") { $0.schedule = "" }, job("c") { $0.parents = ["p1", "p2"] }], now: t0)
+        var step = try core.markSuccess("p1", now: t0 + 1)
+        #expect(step.launched.isEmpty, "only one parent done")
+        step = try core.markSuccess("p1", now: t0 + 2)
+        #expect(step.launched.isEmpty, "the same parent twice is still one parent")
+        step = try core.markSuccess("p2", now: t0 + 3)
+        #expect(step.launched == ["ct:\(t0 + 3):0:c"])
+        #expect(core.states["c"]?.completedParents == [])
+        // Next cycle: p2 alone does not trigger, although p1 finished twice in the last cycle.
+        step = try core.markSuccess("p2", now: t0 + 4)
+        #expect(step.launched.isEmpty)
+        #expect(core.states["c"]?.completedParents == ["p2"], "progress is stored with the job state")
+        #expect(step.batch.states["c"]?.completedParents == ["p2"])
+    }
+
+    @Test func anyModeRunsAfterEachParent() throws {
+        var core = SchedulerCore()
+        _ = core.apply([job("p1") { $0.schedule = "" }, job("p2") { $0.schedule = "" },
+                        job("c") { $0.parents = ["p1", "p2"]; $0.dependencyMode = .any; $0.concurrent = true }], now: t0)
+        #expect(try core.markSuccess("p1", now: t0 + 1).launched == ["ct:\(t0 + 1):0:c"])
+        #expect(try core.markSuccess("p2", now: t0 + 2).launched == ["ct:\(t0 + 2):0:c"])
+    }
+
+    @Test func softErrorTriggersChildrenOnFinalFailure() {
+        var core = SchedulerCore()
+        _ = core.apply([job("p") { $0.schedule = ""; $0.retries = 0; $0.softError = true }, job("c") { $0.parents = ["p"] }], now: t0)
+        _ = core.advance(now: t0)
+        let step = core.finished(TaskID(due: t0, attempt: 0, job: "p"), outcome: .exited(3), now: t0 + 5)
+        #expect(step.launched == ["ct:\(t0 + 5):0:c"])
+
+        var strict = SchedulerCore()
+        _ = strict.apply([job("p") { $0.schedule = ""; $0.retries = 0 }, job("c") { $0.parents = ["p"] }], now: t0)
+        _ = strict.advance(now: t0)
+        #expect(strict.finished(TaskID(due: t0, attempt: 0, job: "p"), outcome: .exited(3), now: t0 + 5).launched.isEmpty)
+    }
+
+    @Test func forbidQueuesBehindTheRunningRunAndNeverDropsIt() throws {
+        var core = SchedulerCore()
+        _ = core.apply([job("a") { $0.parents = ["p"] }, job("p") { $0.schedule = "" }], now: t0)
+        let (first, s1) = try core.runNow("a", now: t0)
+        #expect(s1.launched == [first.description])
+        let (second, s2) = try core.runNow("a", now: t0 + 1)
+        #expect(s2.launched.isEmpty)
+        #expect(core.active[second]?.state == .queued)
+        let s3 = core.finished(first, outcome: .exited(0), now: t0 + 2)
+        #expect(s3.launched == [second.description])
+    }
+
+    @Test func allowRunsBothAndReplaceKillsTheOld() throws {
+        var core = SchedulerCore()
+        _ = core.apply([job("a") { $0.parents = ["p"]; $0.concurrencyPolicy = .allow }, job("b") { $0.parents = ["p"]; $0.concurrencyPolicy = .replace },
+                        job("p") { $0.schedule = "" }], now: t0)
+        _ = try core.runNow("a", now: t0)
+        #expect(try core.runNow("a", now: t0 + 1).1.launched.count == 1)
+        let (old, _) = try core.runNow("b", now: t0)
+        let (new, step) = try core.runNow("b", now: t0 + 1)
+        #expect(step.kills == [SchedulerStep.Kill(taskID: old, reason: "replaced by \(new)")])
+        #expect(step.launched == [new.description])
+    }
+
+    @Test func asyncJobsEndThroughTheCallback() throws {
+        var core = SchedulerCore()
+        _ = core.apply([job("a") { $0.schedule = ""; $0.async = true }], now: t0)
+        _ = core.advance(now: t0)
+        let id = TaskID(due: t0, attempt: 0, job: "a")
+        _ = core.finished(id, outcome: .exited(0), now: t0 + 1)
+        #expect(core.active[id]?.state == .running, "the process exiting only means the task started")
+        _ = core.asyncReported(id, statusCode: 0, now: t0 + 100)
+        #expect(core.active[id] == nil)
+        #expect(core.states["a"]?.successCount == 1)
+    }
+
+    @Test func runsInFlightAtACrashAreLostKilledAndRetried() {
+        var stored = StoredState()
+        stored.jobs = [job("a") { $0.schedule = ""; $0.retries = 1; $0.retryInterval = "PT10S" }]
+        var state = JobState(firstApplied: t0)
+        state.onceDone = true
+        stored.states = ["a": state]
+        var running = RunRecord(taskID: TaskID(due: t0, attempt: 0, job: "a"), state: .running, trigger: .schedule, readyAt: t0, queuedAt: t0)
+        running.pid = 4242
+        stored.activeRuns = [running]
+        var core = SchedulerCore()
+        let step = core.restore(stored, now: t0 + minute)
+        #expect(step.kills.map(\.taskID) == [running.taskID], "its process is killed if still alive")
+        #expect(step.batch.runs.first { $0.taskID == running.taskID }?.state == .lost)
+        #expect(core.active[running.taskID.retry]?.readyAt == t0 + minute + 10_000)
+        #expect(step.launched.isEmpty, "a one-shot job that already ran is not run again")
+    }
+
+    @Test func aOneShotJobRunsOnceEvenWhenEdited() {
+        var core = SchedulerCore()
+        _ = core.apply([job("a") { $0.schedule = "" }], now: t0)
+        #expect(core.advance(now: t0).launched == ["ct:\(t0):0:a"])
+        _ = core.finished(TaskID(due: t0, attempt: 0, job: "a"), outcome: .exited(0), now: t0 + 1)
+        let step = core.apply([job("a") { $0.schedule = ""; $0.command = "echo changed" }], now: t0 + 2)
+        #expect(step.launched.isEmpty)
+        #expect(core.nextWakeup == nil)
+    }
+
+    @Test func highPriorityRunsStartFirst() {
+        var core = SchedulerCore()
+        _ = core.apply([hourly("low"), hourly("high") { $0.highPriority = true }], now: t0 + 1)
+        let step = core.advance(now: t0 + hour)
+        #expect(step.launched == ["ct:\(t0 + hour):0:high", "ct:\(t0 + hour):0:low"])
+    }
+
+    @Test func aRunPastItsTimeoutIsKilled() {
+        var core = SchedulerCore()
+        _ = core.apply([job("a") { $0.schedule = ""; $0.timeout = "PT5M" }], now: t0)
+        _ = core.advance(now: t0)
+        #expect(core.advance(now: t0 + 5 * minute - 1).kills.isEmpty)
+        #expect(core.advance(now: t0 + 5 * minute).kills.map(\.reason) == ["timed out after 300 s"])
+    }
+
+    @Test func aChangedScheduleOwesNoPastRuns() {
+        var core = SchedulerCore()
+        _ = core.apply([hourly("a")], now: t0 + 1)
+        let step = core.apply([job("a") { $0.schedule = "R/2026-01-01T00:00:00Z/PT1M" }], now: t0 + 30 * minute + 1)
+        #expect(step.launched.isEmpty)
+        #expect(core.nextWakeup == t0 + 31 * minute)
+    }
+
+    @Test func deletingAJobKillsItsRunsAndDropsTheRest() throws {
+        var core = SchedulerCore()
+        _ = core.apply([job("a") { $0.parents = ["p"] }, job("p") { $0.schedule = "" }], now: t0)
+        let (first, _) = try core.runNow("a", now: t0)
+        let (second, _) = try core.runNow("a", now: t0 + 1)
+        let step = core.apply([job("p") { $0.schedule = "" }], now: t0 + 2)
+        #expect(step.kills.map(\.taskID) == [first])
+        #expect(step.batch.runs.first { $0.taskID == second }?.state == .killed)
+        #expect(step.batch.deleteJobs == ["a"])
+    }
+
+    @Test func manualRunsCarryTheirArguments() throws {
+        var core = SchedulerCore()
+        _ = core.apply([hourly("a")], now: t0)
+        let (_, step) = try core.runNow("a", arguments: ["--full"], now: t0 + 5)
+        #expect(step.launches.first?.run.arguments == ["--full"])
+        #expect(step.launches.first?.run.trigger == .manual)
+        #expect(throws: UnknownJobError.self) { try core.runNow("nope", now: t0) }
+    }
+}
