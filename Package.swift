@@ -18,23 +18,33 @@ let package = Package(
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CProcess"),
 
         // Layers: JobSpec ← ChronosEngine ← Reconciler ← chronos-sync.
         .target(name: "JobSpec", dependencies: ["CYAML"]),
         .target(
             name: "ChronosEngine",
             dependencies: [
-                "JobSpec", "CCurl", "CSQLite",
+                "JobSpec", "CCurl", "CSQLite", "CProcess",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Reconciler", dependencies: ["ChronosEngine", "CGit2"]),
+        .target(
+            name: "Reconciler",
+            dependencies: [
+                "ChronosEngine", "CGit2",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "chronos-sync",
             dependencies: [
                 "JobSpec", "ChronosEngine", "Reconciler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "chronos-sync-bench", dependencies: ["JobSpec"]),

@@ -2,11 +2,11 @@ import ArgumentParser
 
 /// The `chronos-sync` command line.
 @main
-struct ChronosSync: ParsableCommand {
+struct ChronosSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chronos-sync",
         abstract: "Chronos, the job scheduler, driven by job specs kept in git.",
         version: Version.text,
-        subcommands: [Validate.self, JobsCommand.self, ScheduleCommand.self, ConvertCron.self, VersionCommand.self]
+        subcommands: [Serve.self, Validate.self, JobsCommand.self, ScheduleCommand.self, ConvertCron.self, History.self, Logs.self, RunJob.self, KillJob.self, VersionCommand.self]
     )
 }

@@ -98,7 +98,7 @@ extension SchedulerCore {
             upsert(applied, now: now, step: &step)
         }
         rebuildChildren()
-        dispatch(now: now, step: &step)
+        step.append(advance(now: now))
         return step
     }
 
@@ -107,7 +107,7 @@ extension SchedulerCore {
         var step = SchedulerStep()
         upsert(applied, now: now, step: &step)
         rebuildChildren()
-        dispatch(now: now, step: &step)
+        step.append(advance(now: now))
         return step
     }
 

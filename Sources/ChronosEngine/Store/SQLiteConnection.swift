@@ -68,6 +68,8 @@ final class SQLiteConnection: @unchecked Sendable {
     var userVersion: Int {
         get throws(SQLiteError) {
             let s = try statement("PRAGMA user_version")
+            // A single-row read: reset so the statement does not hold a read transaction open.
+            defer { s.reset() }
             return try s.step() ? Int(s.int(0)) : 0
         }
     }

@@ -22,7 +22,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     }
 
     /// Runs `body` with the connection on the store's own thread (never on the cooperative pool).
-    private func perform<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+    func perform<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { [connection] in
                 continuation.resume(with: Result { try body(connection) })
@@ -72,6 +72,8 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     public func run(_ id: TaskID) async throws -> RunRecord? {
         try await perform { db in
             let s = try db.statement("SELECT \(Self.runColumns) FROM runs WHERE task_id = ?")
+            // A single-row read: reset so the statement does not hold a read transaction open.
+            defer { s.reset() }
             try s.bind([.text(id.description)])
             return try s.step() ? try Self.run(from: s) : nil
         }
@@ -80,6 +82,8 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     public func value(for key: String) async throws -> String? {
         try await perform { db in
             let s = try db.statement("SELECT value FROM meta WHERE key = ?")
+            // A single-row read: reset so the statement does not hold a read transaction open.
+            defer { s.reset() }
             try s.bind([.text(key)])
             return try s.step() ? s.text(0) : nil
         }
@@ -137,6 +141,18 @@ extension SQLiteStateStore {
             revision TEXT NOT NULL DEFAULT '',
             status TEXT NOT NULL,
             message TEXT NOT NULL DEFAULT ''
+        );
+        """,
+        """
+        CREATE TABLE requests (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            action TEXT NOT NULL,
+            job TEXT NOT NULL,
+            arguments TEXT NOT NULL DEFAULT '[]',
+            created_at INTEGER NOT NULL,
+            done_at INTEGER,
+            result TEXT NOT NULL DEFAULT '',
+            error TEXT NOT NULL DEFAULT ''
         );
         """,
     ]

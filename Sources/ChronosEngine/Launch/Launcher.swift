@@ -1,0 +1,34 @@
+import JobSpec
+
+/// Where a launched run is.
+public struct LaunchInfo: Sendable, Hashable {
+    public var pid: Int32?
+    public var processStart: Int64?
+    public var sandbox: String
+    public var host: String
+
+    public init(pid: Int32?, processStart: Int64?, sandbox: String, host: String) {
+        self.pid = pid
+        self.processStart = processStart
+        self.sandbox = sandbox
+        self.host = host
+    }
+}
+
+/// A run that could not be started, and why.
+public struct LaunchError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Starts runs somewhere (local processes, Mesos) and reports their end. The scheduler does not know
+/// which launcher it talks to.
+public protocol Launcher: Sendable {
+    /// Starts `run` of `job`; calls `onExit` once when it ends.
+    func launch(_ run: RunRecord, job: Job, onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws -> LaunchInfo
+    /// Stops a run; its end is reported through its `onExit` as killed with `reason`.
+    func kill(_ id: TaskID, reason: String) async
+    /// Kills what is left of a run from before a restart, if its process is still alive.
+    func killOrphan(_ run: RunRecord) async
+}

@@ -1,0 +1,178 @@
+import Dispatch
+import Foundation
+import JobSpec
+import Synchronization
+
+/// The embedded launcher: every run is a local process in its own sandbox folder, with its own
+/// process group, Chronos's environment variables and its `uris`/`fetch` files.
+public final class LocalLauncher: Launcher {
+    /// Resource values reported to a job that sets none (Chronos's `--mesos_task_*` defaults).
+    public struct Defaults: Sendable {
+        public var cpus: Double = 0.1
+        public var mem: Double = 128
+        public var disk: Double = 256
+        /// `runAsUser` for jobs that set none (`--user`); nil runs as the server's user.
+        public var user: String?
+        /// How long a killed run gets between SIGTERM and SIGKILL.
+        public var killGrace: Duration = .seconds(5)
+        public init() {}
+    }
+
+    struct Running {
+        var pid: pid_t
+        var killReason: String?
+    }
+
+    public let dataDirectory: String
+    public let host: String
+    public let defaults: Defaults
+    private let running = Mutex<[TaskID: Running]>([:])
+    private let queue = DispatchQueue(label: "chronos-sync.launcher", attributes: .concurrent)
+
+    public init(dataDirectory: String, host: String = ProcessInfo.processInfo.hostName, defaults: Defaults = Defaults()) {
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.defaults = defaults
+    }
+
+    public func launch(_ run: RunRecord, job: Job, onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws -> LaunchInfo {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { () throws(LaunchError) -> LaunchInfo in try self.start(run, job: job, onExit: onExit) })
+            }
+        }
+    }
+
+    /// Prepares the sandbox, fetches files and spawns the process (blocking; runs on `queue`).
+    private func start(_ run: RunRecord, job: Job, onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) throws(LaunchError) -> LaunchInfo {
+        if job.container != nil {
+            throw LaunchError("job \(job.name) needs a container (\(job.container!.image)), and the local launcher has no container runtime; run it on Mesos or remove \"container\"")
+        }
+        let sandbox = Sandbox.path(data: dataDirectory, run: run)
+        do {
+            try FileManager.default.createDirectory(atPath: sandbox, withIntermediateDirectories: true)
+        } catch {
+            throw LaunchError("cannot create the sandbox \(sandbox): \(error.localizedDescription)")
+        }
+        let stdout = sandbox + "/stdout"
+        let stderr = sandbox + "/stderr"
+        _ = FileManager.default.createFile(atPath: stdout, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderr, contents: nil)
+        do {
+            try Sandbox.fetch(job, into: sandbox)
+        } catch {
+            try? (error.message + "\n").appendLine(to: stderr)
+            throw error
+        }
+        var argv = command(job, run)
+        if let user = try runAs(job) {
+            argv = ["setpriv", "--reuid=\(user.name)", "--regid=\(user.gid)", "--init-groups", "--"] + argv
+            chownTree(sandbox, uid: user.uid, gid: user.gid)
+        }
+        let request = ProcessSpawner.Request(argv: argv, environment: environment(job, run, sandbox: sandbox), directory: sandbox, stdout: stdout, stderr: stderr)
+        let pid = try ProcessSpawner.spawn(request)
+        running.withLock { $0[run.taskID] = Running(pid: pid) }
+        let id = run.taskID
+        let thread = Thread { [self] in
+            let result = ProcessSpawner.wait(pid)
+            let killReason = self.running.withLock { $0.removeValue(forKey: id)?.killReason }
+            if let killReason {
+                onExit(id, .killed(killReason))
+            } else {
+                onExit(id, .exited(result.status))
+            }
+        }
+        thread.stackSize = 256 * 1024
+        thread.start()
+        return LaunchInfo(pid: pid, processStart: ProcessSpawner.startTime(pid), sandbox: sandbox, host: host)
+    }
+
+    public func kill(_ id: TaskID, reason: String) async {
+        let pid: pid_t? = running.withLock { table in
+            guard var entry = table[id] else { return nil }
+            if entry.killReason == nil { entry.killReason = reason }
+            table[id] = entry
+            return entry.pid
+        }
+        guard let pid else { return }
+        Glibc.kill(-pid, SIGTERM)
+        let grace = defaults.killGrace
+        queue.asyncAfter(deadline: .now() + .milliseconds(Int(grace.components.seconds * 1000 + grace.components.attoseconds / 1_000_000_000_000_000))) { [self] in
+            if self.running.withLock({ $0[id] != nil }) { Glibc.kill(-pid, SIGKILL) }
+        }
+    }
+
+    public func killOrphan(_ run: RunRecord) async {
+        guard let pid = run.pid, pid > 1 else { return }
+        // Only the same process: a pid can have been reused since.
+        guard let start = ProcessSpawner.startTime(pid), run.processStart == nil || run.processStart == start else { return }
+        Glibc.kill(-pid, SIGKILL)
+    }
+
+    /// The argv of a run: `/bin/sh -c` for a shell command, else the command and its arguments.
+    func command(_ job: Job, _ run: RunRecord) -> [String] {
+        if job.shell {
+            let extra = run.arguments.map(Self.shellQuote).joined(separator: " ")
+            return ["/bin/sh", "-c", extra.isEmpty ? job.command : job.command + " " + extra]
+        }
+        return [job.command] + job.arguments + run.arguments
+    }
+
+    static func shellQuote(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// Chronos's variables, then the job's own.
+    func environment(_ job: Job, _ run: RunRecord, sandbox: String) -> [String: String] {
+        var env: [String: String] = [:]
+        let inherited = ProcessInfo.processInfo.environment
+        for key in ["PATH", "LANG", "LC_ALL", "HOME", "TZ"] { env[key] = inherited[key] }
+        if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
+        for variable in job.environmentVariables { env[variable.name] = variable.value }
+        env["mesos_task_id"] = run.taskID.description
+        env["MESOS_TASK_ID"] = run.taskID.description
+        env["MESOS_SANDBOX"] = sandbox
+        env["CHRONOS_JOB_NAME"] = job.name
+        env["CHRONOS_JOB_OWNER"] = job.owner
+        env["CHRONOS_JOB_RUN_TIME"] = String(run.taskID.due)
+        env["CHRONOS_JOB_RUN_ATTEMPT"] = String(run.taskID.attempt)
+        env["CHRONOS_RESOURCE_CPU"] = Self.number(job.cpus > 0 ? job.cpus : defaults.cpus)
+        env["CHRONOS_RESOURCE_MEM"] = Self.number(job.mem > 0 ? job.mem : defaults.mem)
+        env["CHRONOS_RESOURCE_DISK"] = Self.number(job.disk > 0 ? job.disk : defaults.disk)
+        env["HOST"] = host
+        return env
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+
+    /// The user to switch to: only when the server runs as root and the job asks for another user.
+    func runAs(_ job: Job) throws(LaunchError) -> (name: String, uid: uid_t, gid: gid_t)? {
+        let name = job.runAsUser.isEmpty ? (defaults.user ?? "") : job.runAsUser
+        guard !name.isEmpty, getuid() == 0, name != "root" else {
+            if !name.isEmpty && name != "root" && getuid() != 0, let me = getpwuid(getuid()), String(cString: me.pointee.pw_name) != name {
+                throw LaunchError("job \(job.name) asks to run as \(name), but the server does not run as root and cannot switch users")
+            }
+            return nil
+        }
+        guard let entry = getpwnam(name) else { throw LaunchError("runAsUser \(name) is not a user on \(host)") }
+        return (name, entry.pointee.pw_uid, entry.pointee.pw_gid)
+    }
+
+    private func chownTree(_ path: String, uid: uid_t, gid: gid_t) {
+        chown(path, uid, gid)
+        for item in (try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? [] {
+            chown(path + "/" + item, uid, gid)
+        }
+    }
+}
+
+extension String {
+    func appendLine(to path: String) throws {
+        guard let handle = FileHandle(forWritingAtPath: path) else { return }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(utf8))
+    }
+}

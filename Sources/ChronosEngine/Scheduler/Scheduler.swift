@@ -1,0 +1,147 @@
+import JobSpec
+import Logging
+import ServiceLifecycle
+
+/// The scheduler service: owns the `SchedulerCore`, sleeps until its next timer, and performs each
+/// step it returns — store first, then launch and kill — so a crash never loses a run.
+public actor Scheduler: Service {
+    var core: SchedulerCore
+    let store: any StateStore
+    let launcher: any Launcher
+    let clock: any SchedulerClock
+    let logger: Logger
+    private let exits: AsyncStream<(TaskID, RunOutcome)>
+    private let exitSink: AsyncStream<(TaskID, RunOutcome)>.Continuation
+    private let launches: AsyncStream<SchedulerStep.Launch>
+    private let launchSink: AsyncStream<SchedulerStep.Launch>.Continuation
+    /// The longest the loop sleeps, so timers added while it sleeps are at most this late.
+    let maxSleep: Int64 = 1000
+    private var restored = false
+
+    public init(store: any StateStore, launcher: any Launcher, options: SchedulerOptions = SchedulerOptions(),
+                clock: any SchedulerClock = WallClock(), logger: Logger = Logger(label: "chronos-sync.scheduler")) {
+        core = SchedulerCore(options: options)
+        self.store = store
+        self.launcher = launcher
+        self.clock = clock
+        self.logger = logger
+        (exits, exitSink) = AsyncStream.makeStream()
+        (launches, launchSink) = AsyncStream.makeStream()
+    }
+
+    /// Loads the stored state: jobs, runtime state and runs in flight (which become lost and are retried).
+    public func restore() async throws {
+        guard !restored else { return }
+        let stored = try await store.load()
+        for run in stored.activeRuns where run.state == .running {
+            await launcher.killOrphan(run)
+        }
+        restored = true
+        await perform(core.restore(stored, now: clock.now()))
+        logger.info("restored \(stored.jobs.count) jobs, \(stored.activeRuns.count) runs in flight")
+    }
+
+    public func run() async throws {
+        try await restore()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.timerLoop() }
+            group.addTask {
+                for await (id, outcome) in self.exits { await self.processEnded(id, outcome) }
+            }
+            group.addTask {
+                await withDiscardingTaskGroup { launching in
+                    for await launch in self.launches {
+                        launching.addTask { await self.launch(launch) }
+                    }
+                }
+            }
+            // Runs until a graceful shutdown (SIGTERM/SIGINT through the ServiceGroup) or cancellation.
+            // Runs still in flight keep going; the next start finds them lost, kills and retries them.
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+        logger.info("scheduler stopped")
+    }
+
+    private func timerLoop() async {
+        while !Task.isCancelled {
+            let now = clock.now()
+            await perform(core.advance(now: now))
+            let next = min(core.nextWakeup ?? .max, clock.now() + maxSleep)
+            do { try await clock.sleep(until: next) } catch { return }
+        }
+    }
+
+    private func launch(_ launch: SchedulerStep.Launch) async {
+        let sink = exitSink
+        do {
+            let info = try await launcher.launch(launch.run, job: launch.job) { id, outcome in sink.yield((id, outcome)) }
+            await perform(core.started(launch.run.taskID, pid: info.pid, processStart: info.processStart, sandbox: info.sandbox, host: info.host))
+            logger.debug("started \(launch.run.taskID) pid \(info.pid.map(String.init) ?? "-")")
+        } catch {
+            logger.warning("\(launch.run.taskID) could not start: \(error)")
+            await perform(core.finished(launch.run.taskID, outcome: .failedToStart("\(error)"), now: clock.now()))
+        }
+    }
+
+    private func processEnded(_ id: TaskID, _ outcome: RunOutcome) async {
+        await perform(core.finished(id, outcome: outcome, now: clock.now()))
+    }
+
+    /// Writes the step's batch, then hands its launches and kills on. When the write fails nothing is
+    /// launched: those runs end as failed to start.
+    func perform(_ step: SchedulerStep) async {
+        for event in step.events { logger.info("\(event)") }
+        do {
+            try await store.write(step.batch)
+        } catch {
+            logger.error("state store write failed: \(error)")
+            for launch in step.launches {
+                _ = core.finished(launch.run.taskID, outcome: .failedToStart("the state store could not record the run: \(error)"), now: clock.now())
+            }
+            return
+        }
+        for launch in step.launches { launchSink.yield(launch) }
+        for kill in step.kills where core.active[kill.taskID] != nil {
+            await launcher.kill(kill.taskID, reason: kill.reason)
+        }
+    }
+}
+
+// MARK: - Commands
+
+extension Scheduler {
+    /// Makes `jobs` the scheduler's jobs.
+    public func apply(_ jobs: [AppliedJob]) async throws {
+        try await restore()
+        await perform(core.apply(jobs, now: clock.now()))
+    }
+
+    /// Runs a job now with extra arguments; returns the run's task id.
+    public func runNow(_ name: String, arguments: [String] = []) async throws -> TaskID {
+        let (id, step) = try core.runNow(name, arguments: arguments, now: clock.now())
+        await perform(step)
+        return id
+    }
+
+    public func markSuccess(_ name: String) async throws {
+        await perform(try core.markSuccess(name, now: clock.now()))
+    }
+
+    public func kill(_ name: String) async throws {
+        await perform(try core.kill(name, now: clock.now()))
+    }
+
+    public func setDisabled(_ name: String, _ disabled: Bool) async throws {
+        await perform(try core.setDisabled(name, disabled, now: clock.now()))
+    }
+
+    public func asyncReported(_ id: TaskID, statusCode: Int32) async {
+        await perform(core.asyncReported(id, statusCode: statusCode, now: clock.now()))
+    }
+
+    /// The jobs, their states and runs in flight, for status displays.
+    public var snapshot: (jobs: [String: Job], states: [String: JobState], active: [RunRecord]) {
+        (core.jobs, core.states, Array(core.active.values))
+    }
+}

@@ -1,0 +1,21 @@
+import JobSpec
+
+/// Where the scheduler reads the time and sleeps; tests drive the core directly instead.
+public protocol SchedulerClock: Sendable {
+    /// Now, in epoch milliseconds.
+    func now() -> Int64
+    /// Sleeps until the epoch-millisecond time `deadline`.
+    func sleep(until deadline: Int64) async throws
+}
+
+/// The system's wall clock.
+public struct WallClock: SchedulerClock {
+    public init() {}
+
+    public func now() -> Int64 { Instant.now.millis }
+
+    public func sleep(until deadline: Int64) async throws {
+        let delay = deadline - now()
+        if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
+    }
+}

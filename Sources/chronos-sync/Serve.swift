@@ -1,0 +1,89 @@
+import ArgumentParser
+import ChronosEngine
+import Foundation
+import Logging
+import Reconciler
+import ServiceLifecycle
+
+/// `chronos-sync serve`: the long-running scheduler.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the scheduler on a folder of job specs, with SQLite state and local processes.",
+        discussion: """
+            Loads --jobs every --sync-interval and applies it whole when it is valid; an invalid folder \
+            applies nothing and the jobs applied before keep running. Stops gracefully on SIGTERM or SIGINT.
+            """
+    )
+
+    @Option(help: "The folder of job specs to run.")
+    var jobs: String = "jobs"
+
+    @OptionGroup var data: DataOptions
+
+    @Option(name: [.customLong("task-epsilon"), .customLong("task_epsilon")], help: "Seconds a run may start late before it is skipped.")
+    var taskEpsilon: Int = 60
+
+    @Option(name: [.customLong("failure-retry"), .customLong("failure_retry")], help: "Milliseconds before a retry, for jobs without retryInterval.")
+    var failureRetry: Int = 60_000
+
+    @Option(name: [.customLong("disable-after-failures"), .customLong("disable_after_failures")], help: "Disable a job after this many final failures in a row (0: never).")
+    var disableAfterFailures: Int = 0
+
+    @Option(name: [.customLong("job-history-limit"), .customLong("job_history_limit")], help: "Finished runs kept per job.")
+    var jobHistoryLimit: Int = 100
+
+    @Option(name: [.customLong("sync-interval")], help: "Seconds between loads of --jobs.")
+    var syncInterval: Double = 5
+
+    @Option(name: [.customLong("user")], help: "runAsUser for jobs that set none (only when serving as root).")
+    var user: String?
+
+    @Option(name: [.customLong("mesos-task-cpu"), .customLong("mesos_task_cpu")], help: "CPUs reported to jobs that set none.")
+    var taskCPU: Double = 0.1
+
+    @Option(name: [.customLong("mesos-task-mem"), .customLong("mesos_task_mem")], help: "Memory (MB) reported to jobs that set none.")
+    var taskMem: Double = 128
+
+    @Option(name: [.customLong("mesos-task-disk"), .customLong("mesos_task_disk")], help: "Disk (MB) reported to jobs that set none.")
+    var taskDisk: Double = 256
+
+    @Option(name: [.customLong("log-level")], help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard taskEpsilon >= 0, failureRetry >= 0, disableAfterFailures >= 0, jobHistoryLimit > 0, syncInterval > 0 else {
+            throw ValidationError("--task-epsilon, --failure-retry and --disable-after-failures must not be negative; --job-history-limit and --sync-interval must be positive")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel)!
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "chronos-sync")
+        let store = try data.openStore(create: true, historyLimit: jobHistoryLimit)
+        var options = SchedulerOptions()
+        options.taskEpsilon = Int64(taskEpsilon) * 1000
+        options.failureRetry = Int64(failureRetry)
+        options.disableAfterFailures = disableAfterFailures
+        var defaults = LocalLauncher.Defaults()
+        defaults.cpus = taskCPU
+        defaults.mem = taskMem
+        defaults.disk = taskDisk
+        defaults.user = user
+        let launcher = LocalLauncher(dataDirectory: data.directory, defaults: defaults)
+        let scheduler = Scheduler(store: store, launcher: launcher, options: options)
+        let services: [any Service] = [
+            scheduler,
+            FolderSource(path: jobs, scheduler: scheduler, interval: .milliseconds(Int(syncInterval * 1000))),
+            ControlService(store: store, scheduler: scheduler),
+        ]
+        logger.info("chronos-sync \(Version.text) serving \(jobs) with state in \(data.statePath) (pid \(getpid()))")
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}
