@@ -73,8 +73,7 @@ extension SchedulerStep {
 
     @Test func failuresAreRetriedAfterTheJobsIntervalWithBackoff() {
         var core = SchedulerCore()
-        _ = core.apply([job("a") { $0.schedule = ""; $0.retries = 3; $0.retryInterval = "PT30S"; $0.retryBackoff = 2; $0.maxRetryInterval = "PT100S" }], now: t0)
-        var step = core.advance(now: t0)
+        var step = core.apply([job("a") { $0.schedule = ""; $0.retries = 3; $0.retryInterval = "PT30S"; $0.retryBackoff = 2; $0.maxRetryInterval = "PT100S" }], now: t0)
         #expect(step.launched == ["ct:\(t0):0:a"])
         var now = t0 + 1000
         var expectedDelays: [Int64] = [30_000, 60_000, 100_000]
@@ -220,8 +219,7 @@ extension SchedulerStep {
 
     @Test func aOneShotJobRunsOnceEvenWhenEdited() {
         var core = SchedulerCore()
-        _ = core.apply([job("a") { $0.schedule = "" }], now: t0)
-        #expect(core.advance(now: t0).launched == ["ct:\(t0):0:a"])
+        #expect(core.apply([job("a") { $0.schedule = "" }], now: t0).launched == ["ct:\(t0):0:a"], "a one-shot job runs when applied")
         _ = core.finished(TaskID(due: t0, attempt: 0, job: "a"), outcome: .exited(0), now: t0 + 1)
         let step = core.apply([job("a") { $0.schedule = ""; $0.command = "echo changed" }], now: t0 + 2)
         #expect(step.launched.isEmpty)
@@ -264,7 +262,7 @@ extension SchedulerStep {
 
     @Test func manualRunsCarryTheirArguments() throws {
         var core = SchedulerCore()
-        _ = core.apply([hourly("a")], now: t0)
+        _ = core.apply([hourly("a")], now: t0 + 1)
         let (_, step) = try core.runNow("a", arguments: ["--full"], now: t0 + 5)
         #expect(step.launches.first?.run.arguments == ["--full"])
         #expect(step.launches.first?.run.trigger == .manual)

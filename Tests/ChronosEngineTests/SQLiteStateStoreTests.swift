@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import JobSpec
+@testable import ChronosEngine
+
+func temporaryFolder() throws -> String {
+    let path = NSTemporaryDirectory() + "chronos-engine-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite struct SQLiteStateStoreTests {
+    @Test func whatIsWrittenIsLoadedBackAfterReopening() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var spec = Job(name: "etl")
+        spec.command = "echo hi"
+        spec.schedule = "R/2026-01-01T02:00:00/P1D"
+        spec.scheduleTimeZone = "America/New_York"
+        spec.environmentVariables = [EnvironmentVariable(name: "A", value: "1")]
+        spec.constraints = [Constraint(attribute: "rack", op: .LIKE, value: "r.*")]
+        var state = JobState(firstApplied: t0)
+        state.completedParents = ["x"]
+        state.successCount = 3
+        var batch = StoreBatch()
+        batch.upsertJobs = [AppliedJob(job: spec, source: "jobs/etl.yaml:1:1", appliedAt: t0)]
+        batch.states = ["etl": state]
+        let queued = RunRecord(taskID: TaskID(due: t0, attempt: 1, job: "etl"), state: .queued, trigger: .retry, readyAt: t0 + 5, queuedAt: t0)
+        var done = RunRecord(taskID: TaskID(due: t0 - 1000, attempt: 0, job: "etl"), state: .succeeded, trigger: .schedule, readyAt: t0 - 1000, queuedAt: t0 - 1000)
+        done.exitStatus = 0
+        done.arguments = ["--x"]
+        batch.runs = [queued, done]
+        do {
+            let store = try SQLiteStateStore(path: folder + "/state.sqlite")
+            try await store.write(batch)
+            try await store.setValue("framework-1", for: "mesos.framework")
+        }
+        let store = try SQLiteStateStore(path: folder + "/state.sqlite")
+        let loaded = try await store.load()
+        #expect(loaded.jobs.map(\.job) == [spec])
+        #expect(loaded.jobs.first?.source == "jobs/etl.yaml:1:1")
+        #expect(loaded.states["etl"] == state)
+        #expect(loaded.activeRuns == [queued], "only queued and running runs are in flight")
+        #expect(try await store.runs(of: "etl", limit: 10) == [queued, done])
+        #expect(try await store.run(done.taskID) == done)
+        #expect(try await store.value(for: "mesos.framework") == "framework-1")
+    }
+
+    @Test func historyIsLimitedPerJob() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try SQLiteStateStore(path: folder + "/state.sqlite", historyLimit: 3)
+        for i in 0..<6 {
+            var batch = StoreBatch()
+            var run = RunRecord(taskID: TaskID(due: t0 + Int64(i), attempt: 0, job: "a"), state: .succeeded, trigger: .schedule, readyAt: t0, queuedAt: t0 + Int64(i))
+            run.endedAt = t0 + Int64(i)
+            batch.runs = [run]
+            try await store.write(batch)
+        }
+        let runs = try await store.runs(of: "a", limit: 10)
+        #expect(runs.map(\.taskID.due) == [t0 + 5, t0 + 4, t0 + 3])
+    }
+
+    @Test func deletingAJobDropsItsState() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try SQLiteStateStore(path: folder + "/state.sqlite")
+        var batch = StoreBatch()
+        batch.upsertJobs = [AppliedJob(job: Job(name: "a"), source: "", appliedAt: t0)]
+        batch.states = ["a": JobState(firstApplied: t0)]
+        try await store.write(batch)
+        var delete = StoreBatch()
+        delete.deleteJobs = ["a"]
+        try await store.write(delete)
+        let loaded = try await store.load()
+        #expect(loaded.jobs.isEmpty)
+        #expect(loaded.states.isEmpty)
+    }
+
+    @Test func aNewerSchemaIsRefused() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/state.sqlite"
+        do {
+            let connection = try SQLiteConnection(path: path)
+            try connection.execute("PRAGMA user_version = 99")
+        }
+        #expect(throws: SQLiteError.self) { try SQLiteStateStore(path: path) }
+    }
+
+    @Test func controlRequestsRoundTrip() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let client = try SQLiteStateStore(path: folder + "/state.sqlite")
+        let server = try SQLiteStateStore(path: folder + "/state.sqlite")
+        #expect(try await server.pendingRequests().isEmpty)
+        let id = try await client.submit(.run, job: "a", arguments: ["x"], now: t0)
+        let pending = try await server.pendingRequests()
+        #expect(pending.map(\.id) == [id])
+        #expect(pending.first?.arguments == ["x"])
+        try await server.complete(id, result: "ct:1:0:a", error: "", now: t0 + 1)
+        #expect(try await client.request(id)?.result == "ct:1:0:a")
+        #expect(try await server.pendingRequests().isEmpty)
+    }
+}
