@@ -1,0 +1,204 @@
+"""The scheduler end to end: the built binary serving a folder of specs with real processes.
+
+Each test starts `chronos-sync serve` on its own data folder, watches the run history through
+`chronos-sync history --json`, and stops the server (gracefully, or with kill -9).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+
+class Server:
+    def __init__(self, binary: Path, root: Path):
+        self.binary = binary
+        self.root = root
+        self.jobs = root / "jobs"
+        self.data = root / "data"
+        self.jobs.mkdir(exist_ok=True)
+        self.process: subprocess.Popen | None = None
+        self.log = root / "serve.log"
+
+    def write(self, name: str, text: str) -> None:
+        (self.jobs / name).write_text(textwrap.dedent(text))
+
+    def start(self) -> None:
+        log = open(self.log, "a")
+        self.process = subprocess.Popen(
+            [str(self.binary), "serve", "--jobs", str(self.jobs), "--data", str(self.data), "--sync-interval", "0.3"],
+            stdout=log, stderr=log, cwd=self.root,
+        )
+
+    def stop(self, sig=signal.SIGTERM) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=15)
+        self.process = None
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(self.binary), *args, "--data", str(self.data)], capture_output=True, text=True, timeout=30)
+
+    def history(self, job: str) -> list[dict]:
+        result = self.cli("history", job, "--json", "--limit", "100")
+        if result.returncode != 0:
+            return []
+        return sorted(json.loads(result.stdout), key=lambda r: (r["taskID"].split(":")[1], int(r["taskID"].split(":")[2])))
+
+    def wait_for(self, predicate, timeout: float = 20, what: str = "condition"):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}\n--- serve.log\n{self.log.read_text()[-4000:]}")
+
+
+@pytest.fixture
+def server(chronos_bin, tmp_path):
+    s = Server(chronos_bin, tmp_path)
+    yield s
+    s.stop(signal.SIGKILL)
+
+
+def finished(runs, state=None):
+    return [r for r in runs if r["state"] not in ("queued", "running") and (state is None or r["state"] == state)]
+
+
+def test_a_two_parent_join_waits_for_both_parents(server):
+    server.write("chain.yaml", """
+        name: fast-parent
+        command: echo fast
+        schedule: ""
+        ---
+        name: slow-parent
+        command: sleep 2; echo slow
+        schedule: ""
+        ---
+        name: join
+        command: echo joined
+        parents: [fast-parent, slow-parent]
+        ---
+        name: after-join
+        command: echo last
+        parents: [join]
+        """)
+    server.start()
+    last = server.wait_for(lambda: finished(server.history("after-join"), "succeeded"), what="after-join to succeed")
+    fast = finished(server.history("fast-parent"), "succeeded")[0]
+    slow = finished(server.history("slow-parent"), "succeeded")[0]
+    joins = server.history("join")
+    assert len(joins) == 1, joins
+    assert fast["endedAt"] < slow["endedAt"] - 1000, "the fast parent ended well before the slow one"
+    assert joins[0]["startedAt"] >= slow["endedAt"], "the join started only after BOTH parents succeeded"
+    assert joins[0]["trigger"] == "dependency"
+    assert last[0]["startedAt"] >= joins[0]["endedAt"]
+
+
+def test_a_failing_job_is_retried_after_its_interval(server, tmp_path):
+    marker = tmp_path / "first-attempt-done"
+    server.write("flaky.yaml", f"""
+        name: flaky
+        command: if [ -f {marker} ]; then echo recovered; else touch {marker}; echo failing >&2; exit 3; fi
+        schedule: ""
+        retries: 2
+        retryInterval: PT2S
+        """)
+    server.start()
+    runs = server.wait_for(lambda: finished(server.history("flaky"), "succeeded") and server.history("flaky"), what="the retry to succeed")
+    first, second = runs[0], runs[1]
+    assert first["state"] == "failed" and first["exitStatus"] == 3
+    assert second["trigger"] == "retry" and second["taskID"].endswith(":1:flaky")
+    assert second["startedAt"] - first["endedAt"] >= 2000, "the retry waited for retryInterval"
+    assert second["startedAt"] - first["endedAt"] < 4000
+    logs = server.cli("logs", "flaky", "--task", first["taskID"], "--stderr")
+    assert logs.stdout == "failing\n"
+
+
+def test_a_run_past_its_timeout_is_killed(server):
+    server.write("slow.yaml", """
+        name: too-slow
+        command: sleep 30
+        schedule: ""
+        timeout: PT1S
+        retries: 0
+        """)
+    server.start()
+    killed = server.wait_for(lambda: finished(server.history("too-slow"), "killed"), what="the timeout kill")
+    run = killed[0]
+    assert run["reason"] == "timed out after 1 s"
+    assert 900 <= run["endedAt"] - run["startedAt"] < 6000
+
+
+def test_kill_9_and_restart_lose_nothing(server):
+    server.write("jobs.yaml", """
+        name: quick
+        command: echo quick
+        schedule: ""
+        ---
+        name: long
+        command: echo started; sleep 30
+        schedule: ""
+        retries: 1
+        retryInterval: PT1S
+        ---
+        name: ticker
+        command: echo tick
+        schedule: R//PT2S
+        """)
+    server.start()
+    server.wait_for(lambda: finished(server.history("quick"), "succeeded"), what="quick to run")
+    running = server.wait_for(lambda: [r for r in server.history("long") if r["state"] == "running" and r.get("pid")], what="long to be running")
+    pid = running[0]["pid"]
+    server.wait_for(lambda: len(finished(server.history("ticker"))) >= 1, what="a tick")
+    server.stop(signal.SIGKILL)
+    assert os.path.exists(f"/proc/{pid}"), "the run outlives the server (its own session)"
+    down_at = time.time()
+    time.sleep(5)  # the ticker misses two or three runs
+    server.start()
+    # The in-flight run is lost, its process killed, and it is retried by policy.
+    runs = server.wait_for(lambda: [r for r in server.history("long") if r["taskID"].endswith(":1:long") and r["state"] == "running"], what="the retry of the lost run")
+    history = server.history("long")
+    assert history[0]["state"] == "lost" and "stopped" in history[0]["reason"]
+    server.wait_for(lambda: not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split(") ")[1][0] == "Z",
+                    what="the orphaned process to be killed")
+    # Nothing earlier is lost.
+    assert finished(server.history("quick"), "succeeded")
+    # The ticker's missed runs coalesce into one run at restart, then the cadence resumes.
+    ticks = server.history("ticker")
+    missed = [r for r in ticks if down_at * 1000 < r["readyAt"] < down_at * 1000 + 5000]
+    assert len(missed) == 1, ticks
+    server.wait_for(lambda: len(finished(server.history("ticker"), "succeeded")) >= 3, what="the ticker to resume")
+    server.stop()
+
+
+def test_run_and_kill_commands_reach_the_server(server):
+    server.write("manual.yaml", """
+        name: manual
+        command: echo "args:$*"; sleep 20
+        parents: [nothing-runs-this]
+        ---
+        name: nothing-runs-this
+        command: "true"
+        schedule: R1/2020-01-01T00:00:00Z/PT1H
+        """)
+    server.start()
+    server.wait_for(lambda: server.history("manual") == [] and server.cli("run", "nothing-runs-this").returncode == 0, what="the server")
+    result = server.cli("run", "manual")
+    assert result.returncode == 0, result.stderr
+    task = result.stdout.strip()
+    assert task.startswith("ct:") and task.endswith(":0:manual")
+    server.wait_for(lambda: [r for r in server.history("manual") if r["state"] == "running"], what="the manual run")
+    assert server.cli("kill", "manual").returncode == 0
+    killed = server.wait_for(lambda: finished(server.history("manual"), "killed"), what="the kill")
+    assert killed[0]["reason"] == "killed by request"
+    unknown = server.cli("run", "no-such-job")
+    assert unknown.returncode != 0 and 'no job named "no-such-job"' in unknown.stderr
