@@ -16,7 +16,13 @@ public actor Scheduler: Service {
     private let launchSink: AsyncStream<SchedulerStep.Launch>.Continuation
     /// The longest the loop sleeps, so timers added while it sleeps are at most this late.
     let maxSleep: Int64 = 1000
-    private var restored = false
+    private enum Restore {
+        case notStarted
+        case running([CheckedContinuation<Void, any Error>])
+        case done
+    }
+
+    private var restoreState = Restore.notStarted
 
     public init(store: any StateStore, launcher: any Launcher, options: SchedulerOptions = SchedulerOptions(),
                 clock: any SchedulerClock = WallClock(), logger: Logger = Logger(label: "chronos-sync.scheduler")) {
@@ -30,15 +36,31 @@ public actor Scheduler: Service {
     }
 
     /// Loads the stored state: jobs, runtime state and runs in flight (which become lost and are retried).
+    /// Runs once; callers that arrive while it runs wait for it.
     public func restore() async throws {
-        guard !restored else { return }
-        let stored = try await store.load()
-        for run in stored.activeRuns where run.state == .running {
-            await launcher.killOrphan(run)
+        switch restoreState {
+        case .done:
+            return
+        case .running(let waiters):
+            try await withCheckedThrowingContinuation { restoreState = .running(waiters + [$0]) }
+            return
+        case .notStarted:
+            restoreState = .running([])
         }
-        restored = true
-        await perform(core.restore(stored, now: clock.now()))
-        logger.info("restored \(stored.jobs.count) jobs, \(stored.activeRuns.count) runs in flight")
+        do {
+            let stored = try await store.load()
+            for run in stored.activeRuns where run.state == .running {
+                await launcher.killOrphan(run)
+            }
+            await perform(core.restore(stored, now: clock.now()))
+            logger.info("restored \(stored.jobs.count) jobs, \(stored.activeRuns.count) runs in flight")
+            if case .running(let waiters) = restoreState { waiters.forEach { $0.resume() } }
+            restoreState = .done
+        } catch {
+            if case .running(let waiters) = restoreState { waiters.forEach { $0.resume(throwing: error) } }
+            restoreState = .notStarted
+            throw error
+        }
     }
 
     public func run() async throws {
