@@ -63,9 +63,13 @@ import Testing
         ConvertCase("@yearly", "UTC", ["R/2027-01-01T00:00:00Z/P1Y"]),
         ConvertCase("0 9 15 1,2,7 *", "UTC", ["R/2026-07-15T09:00:00Z/P1Y", "R/2027-01-15T09:00:00Z/P1Y", "R/2027-02-15T09:00:00Z/P1Y"]),
         // No equivalent schedule.
-        ConvertCase("0 */2 * * *", "America/New_York", none: "DST"),
-        ConvertCase("0 8,20 * * *", "America/New_York", none: "DST"),
-        ConvertCase("0 * * * *", "Australia/Lord_Howe", none: "DST"),
+        // A fixed PT2H/PT12H/PT1H drifts at these zones' DST changes, but one P1D schedule per time of day is exact.
+        ConvertCase("0 */2 * * *", "America/New_York", ["R/2026-02-28T20:00:00/P1D", "R/2026-02-28T22:00:00/P1D"]
+            + (0...9).map { "R/2026-03-01T\(pad2($0 * 2)):00:00/P1D" }),
+        ConvertCase("0 8,20 * * *", "America/New_York", ["R/2026-02-28T20:00:00/P1D", "R/2026-03-01T08:00:00/P1D"]),
+        ConvertCase("0 * * * *", "Australia/Lord_Howe", (12...23).map { "R/2026-03-01T\($0):00:00/P1D" } + (0...11).map { "R/2026-03-02T\(pad2($0)):00:00/P1D" }),
+        // Every hour, two minutes each: cron runs both passes of the repeated hour, daily schedules only the first.
+        ConvertCase("0,10 * * * *", "America/New_York", none: "DST"),
         ConvertCase("0 0 31 * *", "UTC", none: "day 31"),
         ConvertCase("0 0 29 2 *", "UTC", none: "day 29"),
         ConvertCase("0 0 */2 * *", "UTC", none: "day 29"),
@@ -115,3 +119,5 @@ import Testing
         #expect(union.sorted() == expected)
     }
 }
+
+private func pad2(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

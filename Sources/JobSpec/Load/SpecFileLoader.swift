@@ -36,9 +36,11 @@ enum SpecFileLoader {
             if case .scalar(let s) = pair.value, s.isNull { continue }
             if JobDecoder.serverManaged.contains(key) { continue }
             let before = r.diagnostics.count
-            if JobDecoder.apply(key, pair.value, to: &job, r) {
-                // A field that failed to decode is left out, so later checks don't build on it.
+            var candidate = job
+            if JobDecoder.apply(key, pair.value, to: &candidate, r) {
+                // A field that failed to decode is left out whole, so later checks don't build on a part of it.
                 guard r.diagnostics.count == before else { continue }
+                job = candidate
                 marks[key] = r.contentMark(pair.value)
                 if key == "parents", case .sequence(let items, _) = pair.value {
                     parentMarks = items.map(r.contentMark)

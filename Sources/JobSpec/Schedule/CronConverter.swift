@@ -26,14 +26,15 @@ public enum CronConverter {
         let everyDay = andDays ? (allDays && allWeekdays) : (allDays || allWeekdays)
         let afterLocal = Civil.floorDiv(after.millis, 1000) + Int64(zone.offset(atUTCSeconds: Civil.floorDiv(after.millis, 1000)))
 
-        // Candidate components: (sub-expression whose first local match is the start, period).
+        // Candidate sets of components, each (sub-expression whose first local match is the start, period),
+        // tried in order: one fixed period if the times of day allow it, else one daily schedule per time.
+        var candidates: [[(CronExpression, String)]] = []
         var parts: [(CronExpression, String)] = []
         if everyDay && allMonths {
             if let step = progressionStep(times), step < 1440 {
-                parts = [(cron, step % 60 == 0 ? "PT\(step / 60)H" : "PT\(step)M")]
-            } else {
-                parts = times.map { (cron.restricted(time: $0), "P1D") }
+                candidates.append([(cron, step % 60 == 0 ? "PT\(step / 60)H" : "PT\(step)M")])
             }
+            parts = times.map { (cron.restricted(time: $0), "P1D") }
         } else if andDays && allDays && !allWeekdays && allMonths {
             for weekday in cron.dayOfWeekValues {
                 for time in times { parts.append((cron.restricted(time: time, weekday: weekday), "P1W")) }
@@ -58,21 +59,27 @@ public enum CronConverter {
         } else {
             return .none(reason: "the days it runs on (\(cron.text)) do not repeat with a fixed period")
         }
-        if parts.count > maxSchedules {
+        if parts.count <= maxSchedules {
+            candidates.append(parts)
+        } else if candidates.isEmpty {
             return .none(reason: "it would take \(parts.count) ISO 8601 schedules, more than \(maxSchedules)")
         }
-        var schedules: [String] = []
-        for (part, period) in parts {
-            guard let start = part.nextLocalMatch(from: afterLocal + 1, before: afterLocal + 40 * 366 * Civil.secondsPerDay) else {
-                return .none(reason: "it has no run in the next 40 years")
+        var reason = ""
+        for candidate in candidates {
+            var schedules: [String] = []
+            for (part, period) in candidate {
+                guard let start = part.nextLocalMatch(from: afterLocal + 1, before: afterLocal + 40 * 366 * Civil.secondsPerDay) else {
+                    return .none(reason: "it has no run in the next 40 years")
+                }
+                let wall = LocalDateTime(localMillis: start * 1000)
+                schedules.append("R/\(wall)\(zone.isUTC ? "Z" : "")/\(period)")
             }
-            let wall = LocalDateTime(localMillis: start * 1000)
-            schedules.append("R/\(wall)\(zone.isUTC ? "Z" : "")/\(period)")
+            guard let difference = firstDifference(cron, schedules, zone: zone, after: after) else {
+                return .schedules(schedules)
+            }
+            reason = difference
         }
-        if let difference = firstDifference(cron, schedules, zone: zone, after: after) {
-            return .none(reason: difference)
-        }
-        return .schedules(schedules)
+        return .none(reason: reason)
     }
 
     /// The step of `values` when they are `a, a+s, a+2s, …` covering a cycle of `cycle` evenly.

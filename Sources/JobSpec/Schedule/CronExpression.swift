@@ -125,8 +125,9 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
             if let slash = item.firstIndex(of: "/") {
                 rangePart = item[..<slash]
                 let stepText = item[item.index(after: slash)...]
-                guard let s = Int(stepText), s > 0, s <= field.range.upperBound + 1 else {
-                    throw ScheduleError("step \"\(stepText)\" in the \(field.name) field must be a whole number from 1 to \(field.range.upperBound)", at: itemOffset + rangePart.count + 1)
+                let maxStep = field.name == "day-of-week" ? 7 : field.range.count
+                guard let s = Int(stepText), s > 0, s <= maxStep else {
+                    throw ScheduleError("step \"\(stepText)\" in the \(field.name) field must be a whole number from 1 to \(maxStep)", at: itemOffset + rangePart.count + 1)
                 }
                 step = s
                 hasStep = true

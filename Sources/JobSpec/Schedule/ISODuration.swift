@@ -18,6 +18,9 @@ public struct ISODuration: Hashable, Sendable, CustomStringConvertible {
     public var isZero: Bool { !hasCalendarPart && exactMillis == 0 }
     public var description: String { text }
 
+    /// The longest duration accepted: 1000 years.
+    static let maxMillis = 1000 * 365.25 * 86_400_000
+
     /// A rough length in milliseconds (a month as 30.44 days), for estimates only.
     var approximateMillis: Double {
         (Double(years) * 365.2425 + Double(months) * 30.436875 + Double(days)) * 86_400_000 + Double(exactMillis)
@@ -105,6 +108,9 @@ public struct ISODuration: Hashable, Sendable, CustomStringConvertible {
         }
         guard sawComponent else {
             throw scanner.error("the duration \"\(text)\" has no parts; write one such as \"PT1H\" or \"P1D\"")
+        }
+        guard duration.approximateMillis <= maxMillis else {
+            throw ScheduleError("the duration \"\(text)\" is longer than 1000 years", at: base)
         }
         return duration
     }

@@ -133,11 +133,14 @@ struct RepeatingRuns {
         return zone.resolve(localMillis: local) + k * period.exactMillis
     }
 
-    /// The first run strictly after `instant`.
+    /// No run is computed past 9999-12-31T23:59:59.999Z.
+    static let lastMillis: Int64 = 253_402_300_799_999
+
+    /// The first run strictly after `instant`; nil when none is left before year 10000.
     func next(after instant: Instant) -> Instant? {
-        guard repetitions > 0 else { return nil }
+        guard repetitions > 0, instant.millis < Self.lastMillis else { return nil }
         let t = instant.millis
-        if startInstant > t { return Instant(millis: startInstant) }
+        if startInstant > t { return startInstant <= Self.lastMillis ? Instant(millis: startInstant) : nil }
         var k: Int64
         if !period.hasCalendarPart {
             guard period.exactMillis > 0 else { return nil }
@@ -149,6 +152,7 @@ struct RepeatingRuns {
             while k > 1 && run(k - 1) > t { k -= 1 }
         }
         guard k < repetitions else { return nil }
-        return Instant(millis: run(k))
+        let result = run(k)
+        return result <= Self.lastMillis ? Instant(millis: result) : nil
     }
 }

@@ -38,7 +38,8 @@ enum JobValidator {
                     if schedule.ignoresWrittenOffset {
                         r.warning("the offset written in the schedule's start is ignored because scheduleTimeZone is set: the start is \(interval.start!.local) in \(zone!.identifier)", at: d.mark(of: "schedule"))
                     }
-                    if triggers.count == 1, schedule.next(after: now, firstApplied: now) == nil {
+                    // A run at `now` itself counts: an empty start's first run is the moment the job is applied.
+                    if triggers.count == 1, schedule.next(after: Instant(millis: now.millis - 1), firstApplied: now) == nil {
                         r.warning("schedule \"\(text)\" has no run left after \(now.format(in: schedule.zone)); the job will never run", at: d.mark(of: "schedule"))
                     }
                 }
@@ -135,7 +136,8 @@ enum JobValidator {
         if let retry, let maxRetry, maxRetry < retry {
             r.error("\"maxRetryInterval\" (\(job.maxRetryInterval!)) is shorter than \"retryInterval\" (\(job.retryInterval!))", at: d.mark(of: "maxRetryInterval"))
         }
-        if let timeout = duration("timeout", d, r, positive: true), job.maxCompletionTime > 0, timeout != Int64(job.maxCompletionTime) * 1000 {
+        let maxCompletion = Int64(job.maxCompletionTime).multipliedReportingOverflow(by: 1000)
+        if let timeout = duration("timeout", d, r, positive: true), job.maxCompletionTime > 0, maxCompletion.overflow || timeout != maxCompletion.partialValue {
             r.error("\"timeout\" (\(job.timeout!)) and \"maxCompletionTime\" (\(job.maxCompletionTime) s) disagree; keep one of them", at: d.mark(of: "timeout"))
         }
         if job.retries < 0 || job.retries > 100 {
@@ -144,8 +146,8 @@ enum JobValidator {
         if job.retryBackoff < 1 || job.retryBackoff > 100 {
             r.error("\"retryBackoff\" must be from 1 (no backoff) to 100, not \(job.retryBackoff)", at: d.mark(of: "retryBackoff"))
         }
-        if job.maxCompletionTime < 0 {
-            r.error("\"maxCompletionTime\" must be 0 (none) or a number of seconds, not \(job.maxCompletionTime)", at: d.mark(of: "maxCompletionTime"))
+        if job.maxCompletionTime < 0 || job.maxCompletionTime > 315_576_000 {
+            r.error("\"maxCompletionTime\" must be 0 (none) or a number of seconds up to 10 years, not \(job.maxCompletionTime)", at: d.mark(of: "maxCompletionTime"))
         }
     }
 

@@ -13,6 +13,7 @@ public enum YAMLParser {
         let parser = LibYAMLParser()
         return try bytes.withUnsafeBufferPointer { buffer throws(YAMLError) -> [YAMLDocument] in
             parser.setInput(buffer)
+            parser.input = buffer
             var builder = DocumentBuilder(limits: limits)
             while true {
                 let done = try parser.next { event throws(YAMLError) in try builder.handle(event) }
@@ -31,6 +32,8 @@ public enum YAMLParser {
 /// Owns one `yaml_parser_t`, deleted in `deinit`. Used by one thread at a time.
 private final class LibYAMLParser {
     let handle: UnsafeMutablePointer<yaml_parser_t>
+    /// The text being parsed, to place reader errors that libyaml gives only as a byte offset.
+    var input: UnsafeBufferPointer<UInt8>?
 
     init() {
         handle = .allocate(capacity: 1)
@@ -68,8 +71,24 @@ private final class LibYAMLParser {
             : Mark(line: Int(p.problem_mark.line) + 1, column: Int(p.problem_mark.column) + 1)
         if p.error == YAML_READER_ERROR {
             message = "the file is not valid UTF-8 text (\(message))"
+            if let input { return YAMLError(message: "YAML syntax error: \(message)", mark: Self.mark(ofByte: p.problem_offset, in: input)) }
         }
         return YAMLError(message: "YAML syntax error: \(message)", mark: mark)
+    }
+
+    /// The line and column (in characters) of a byte offset.
+    static func mark(ofByte offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Mark {
+        var line = 1
+        var column = 1
+        for byte in bytes.prefix(offset) {
+            if byte == 10 {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return Mark(line: line, column: column)
     }
 }
 
