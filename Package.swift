@@ -47,7 +47,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "chronos-sync-bench", dependencies: ["JobSpec"]),
+        .executableTarget(
+            name: "chronos-sync-bench",
+            dependencies: [
+                "JobSpec", "ChronosEngine", "CProcess",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec"]),
         .testTarget(name: "ChronosEngineTests", dependencies: ["ChronosEngine"]),

@@ -10,10 +10,9 @@ public actor Scheduler: Service {
     let launcher: any Launcher
     let clock: any SchedulerClock
     let logger: Logger
-    private let exits: AsyncStream<(TaskID, RunOutcome)>
-    private let exitSink: AsyncStream<(TaskID, RunOutcome)>.Continuation
-    private let launches: AsyncStream<SchedulerStep.Launch>
-    private let launchSink: AsyncStream<SchedulerStep.Launch>.Continuation
+    private let inbox = LaunchInbox()
+    private let launches: AsyncStream<[SchedulerStep.Launch]>
+    private let launchSink: AsyncStream<[SchedulerStep.Launch]>.Continuation
     /// The longest the loop sleeps, so timers added while it sleeps are at most this late.
     let maxSleep: Int64 = 1000
     private enum Restore {
@@ -31,7 +30,6 @@ public actor Scheduler: Service {
         self.launcher = launcher
         self.clock = clock
         self.logger = logger
-        (exits, exitSink) = AsyncStream.makeStream()
         (launches, launchSink) = AsyncStream.makeStream()
     }
 
@@ -68,18 +66,21 @@ public actor Scheduler: Service {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.timerLoop() }
             group.addTask {
-                for await (id, outcome) in self.exits { await self.processEnded(id, outcome) }
+                // Launch results and process ends, taken in batches: one store write for many of them.
+                for await _ in self.inbox.signals { await self.processInbox() }
             }
             group.addTask {
                 await withDiscardingTaskGroup { launching in
-                    for await launch in self.launches {
-                        launching.addTask { await self.launch(launch) }
+                    for await batch in self.launches {
+                        for launch in batch { launching.addTask { await self.launch(launch) } }
                     }
                 }
             }
             // Runs until a graceful shutdown (SIGTERM/SIGINT through the ServiceGroup) or cancellation.
             // Runs still in flight keep going; the next start finds them lost, kills and retries them.
             try? await gracefulShutdown()
+            inbox.finish()
+            launchSink.finish()
             group.cancelAll()
         }
         logger.info("scheduler stopped")
@@ -94,20 +95,34 @@ public actor Scheduler: Service {
         }
     }
 
-    private func launch(_ launch: SchedulerStep.Launch) async {
-        let sink = exitSink
+    /// Hands a run to the launcher; its start (or failure to start) and its end come back through the inbox.
+    private nonisolated func launch(_ launch: SchedulerStep.Launch) async {
+        let inbox = self.inbox
         do {
-            let info = try await launcher.launch(launch.run, job: launch.job) { id, outcome in sink.yield((id, outcome)) }
-            await perform(core.started(launch.run.taskID, pid: info.pid, processStart: info.processStart, sandbox: info.sandbox, host: info.host))
-            logger.debug("started \(launch.run.taskID) pid \(info.pid.map(String.init) ?? "-")")
+            let info = try await launcher.launch(launch.run, job: launch.job) { id, outcome in inbox.post(.ended(id, outcome)) }
+            inbox.post(.started(launch.run.taskID, info))
         } catch {
-            logger.warning("\(launch.run.taskID) could not start: \(error)")
-            await perform(core.finished(launch.run.taskID, outcome: .failedToStart("\(error)"), now: clock.now()))
+            inbox.post(.failedToStart(launch.run.taskID, "\(error)"))
         }
     }
 
-    private func processEnded(_ id: TaskID, _ outcome: RunOutcome) async {
-        await perform(core.finished(id, outcome: outcome, now: clock.now()))
+    private func processInbox() async {
+        let events = inbox.drain()
+        guard !events.isEmpty else { return }
+        var step = SchedulerStep()
+        let now = clock.now()
+        for event in events {
+            switch event {
+            case .started(let id, let info):
+                step.append(core.started(id, pid: info.pid, processStart: info.processStart, sandbox: info.sandbox, host: info.host))
+            case .failedToStart(let id, let reason):
+                logger.warning("\(id) could not start: \(reason)")
+                step.append(core.finished(id, outcome: .failedToStart(reason), now: now))
+            case .ended(let id, let outcome):
+                step.append(core.finished(id, outcome: outcome, now: now))
+            }
+        }
+        await perform(step)
     }
 
     /// Writes the step's batch, then hands its launches and kills on. When the write fails nothing is
@@ -123,7 +138,7 @@ public actor Scheduler: Service {
             }
             return
         }
-        for launch in step.launches { launchSink.yield(launch) }
+        if !step.launches.isEmpty { launchSink.yield(step.launches) }
         for kill in step.kills where core.active[kill.taskID] != nil {
             await launcher.kill(kill.taskID, reason: kill.reason)
         }

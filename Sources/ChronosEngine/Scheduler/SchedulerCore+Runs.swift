@@ -29,7 +29,9 @@ extension SchedulerCore {
         return step
     }
 
-    /// A schedule slot's timer fired: run it (coalescing missed slots) or record it skipped.
+    /// A schedule slot's timer fired: run it (coalescing missed slots) or record it skipped. The run
+    /// record carries the slot (its due time), so the job state need not be written as well: a restart
+    /// reads the last slot back from the runs.
     mutating func slot(_ name: String, due: Int64, now: Int64, step: inout SchedulerStep) {
         guard let entry = entries[name], entry.nextDue == due, var state = states[name] else { return }
         entries[name]!.nextDue = nil
@@ -51,9 +53,9 @@ extension SchedulerCore {
         }
         state.lastScheduledDue = latest
         states[name] = state
-        step.save(name, state)
         if isDisabled(name) {
-            // A disabled job's slots are not owed.
+            // A disabled job's slots are not owed; only the state records that they passed.
+            step.save(name, state)
         } else if now - latest <= epsilon(of: name) {
             enqueue(TaskID(due: latest, attempt: 0, job: name), trigger: .schedule, readyAt: latest, now: now, step: &step)
             if count > 1 { step.events.append("job \(name): \(count) missed runs coalesced into one") }

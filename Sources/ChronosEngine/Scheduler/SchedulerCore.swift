@@ -4,12 +4,32 @@ import JobSpec
 /// and two ready queues. Every transition takes the current time and returns the `SchedulerStep`
 /// to perform; nothing here does I/O or reads a clock, so it is tested with plain numbers.
 public struct SchedulerCore: Sendable {
+    /// A job's spec and parsed schedule, boxed: the jobs table holds a pointer per job rather than the
+    /// whole struct, which keeps 100,000 jobs small.
+    final class Spec: Sendable {
+        let job: Job
+        let schedule: Schedule?
+
+        init(job: Job, schedule: Schedule?) {
+            self.job = job
+            self.schedule = schedule
+        }
+    }
+
     struct Entry: Sendable {
-        var job: Job
-        var schedule: Schedule?
+        let spec: Spec
         var source: String
         /// The next schedule slot with a timer set, if any.
         var nextDue: Int64?
+
+        init(job: Job, schedule: Schedule?, source: String, nextDue: Int64? = nil) {
+            spec = Spec(job: job, schedule: schedule)
+            self.source = source
+            self.nextDue = nextDue
+        }
+
+        var job: Job { spec.job }
+        var schedule: Schedule? { spec.schedule }
     }
 
     enum TimerEvent: Hashable, Sendable {

@@ -47,6 +47,14 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
             while try states.step() {
                 state.states[states.text(0)] = try decoder.decode(JobState.self, from: Data(states.text(1).utf8))
             }
+            // The last schedule slot of each job is the due time of its latest scheduled run.
+            let slots = try db.statement("SELECT job, MAX(due) FROM runs WHERE trigger = 'schedule' AND attempt = 0 GROUP BY job")
+            while try slots.step() {
+                let name = slots.text(0)
+                guard var jobState = state.states[name] else { continue }
+                jobState.lastScheduledDue = max(jobState.lastScheduledDue ?? .min, slots.int(1))
+                state.states[name] = jobState
+            }
             let runs = try db.statement("SELECT \(Self.runColumns) FROM runs WHERE state IN ('queued', 'running') ORDER BY ready_at")
             while try runs.step() { state.activeRuns.append(try Self.run(from: runs)) }
             return state
@@ -211,8 +219,11 @@ extension SQLiteStateStore {
                     .run([.text(name), .text(json)])
             }
             var finishedJobs: Set<String> = []
-            for run in batch.runs {
-                let arguments = String(decoding: try encoder.encode(run.arguments), as: UTF8.self)
+            // A run changed several times in one batch is written once, as it ended up.
+            var seen: Set<TaskID> = []
+            let latest = batch.runs.reversed().filter { seen.insert($0.taskID).inserted }.reversed()
+            for run in latest {
+                let arguments = run.arguments.isEmpty ? "[]" : String(decoding: try encoder.encode(run.arguments), as: UTF8.self)
                 try db.statement("""
                     INSERT INTO runs (\(runColumns), job, due, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(task_id) DO UPDATE SET state = excluded.state, trigger = excluded.trigger, ready_at = excluded.ready_at,

@@ -101,13 +101,3 @@ func generateJobs(folder: String, count: Int) throws {
     }
 }
 
-let args = CommandLine.arguments
-switch args.dropFirst().first {
-case "next-runs" where args.count == 5:
-    try nextRuns(count: Int(args[2])!, steps: Int(args[3])!, cronOut: args[4])
-case "gen-jobs" where args.count == 4:
-    try generateJobs(folder: args[2], count: Int(args[3])!)
-default:
-    FileHandle.standardError.write(Data("usage: chronos-sync-bench next-runs N STEPS CRON_OUT | gen-jobs DIR N\n".utf8))
-    exit(2)
-}

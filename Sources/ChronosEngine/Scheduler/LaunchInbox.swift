@@ -1,0 +1,33 @@
+import Synchronization
+
+/// What launchers report back to the scheduler, collected from any thread and taken in batches.
+final class LaunchInbox: Sendable {
+    enum Event: Sendable {
+        case started(TaskID, LaunchInfo)
+        case failedToStart(TaskID, String)
+        case ended(TaskID, RunOutcome)
+    }
+
+    private let events = Mutex<[Event]>([])
+    private let signalSink: AsyncStream<Void>.Continuation
+    /// Yields when events are waiting; signals coalesce while nobody takes them.
+    let signals: AsyncStream<Void>
+
+    init() {
+        (signals, signalSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    func post(_ event: Event) {
+        events.withLock { $0.append(event) }
+        signalSink.yield()
+    }
+
+    func drain() -> [Event] {
+        events.withLock { items in
+            defer { items = [] }
+            return items
+        }
+    }
+
+    func finish() { signalSink.finish() }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+// Benchmarks of chronos-sync. Run them through scripts/bench, which builds in release mode and measures
+// each baseline in the same run.
+//
+//   chronos-sync-bench next-runs N STEPS CRON_OUT   N mixed schedules, STEPS next runs each
+//   chronos-sync-bench gen-jobs DIR N               writes N job spec files to DIR
+//   chronos-sync-bench engine-idle N SECONDS        N scheduled jobs loaded: memory and idle CPU
+//   chronos-sync-bench engine-dispatch N            N runs due in the same second: dispatch delay
+//   chronos-sync-bench launch-rate N                local launches of /bin/true against posix_spawn
+@main
+struct Bench {
+    static func main() async throws {
+        let args = CommandLine.arguments
+        switch args.dropFirst().first {
+        case "next-runs" where args.count == 5:
+            try nextRuns(count: Int(args[2])!, steps: Int(args[3])!, cronOut: args[4])
+        case "gen-jobs" where args.count == 4:
+            try generateJobs(folder: args[2], count: Int(args[3])!)
+        case "engine-idle" where args.count == 4:
+            try await engineIdle(jobs: Int(args[2])!, seconds: Int(args[3])!)
+        case "engine-dispatch" where args.count == 3:
+            try await engineDispatch(runs: Int(args[2])!)
+        case "probe" where args.count == 3:
+            try await probeDispatch(runs: Int(args[2])!)
+            probeJSON()
+        case "launch-rate" where args.count == 3:
+            try await launchRate(count: Int(args[2])!)
+        default:
+            FileHandle.standardError.write(Data("usage: see the comment at the top of Bench.swift\n".utf8))
+            exit(2)
+        }
+    }
+}

@@ -1,0 +1,204 @@
+internal import CProcess
+import ChronosEngine
+import Foundation
+import JobSpec
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A launcher that starts nothing: it records when each run was handed to it and ends the run at once.
+final class RecordingLauncher: Launcher {
+    let clock = WallClock()
+    let launched = Mutex<[(due: Int64, at: Int64)]>([])
+
+    func launch(_ run: RunRecord, job: Job, onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws -> LaunchInfo {
+        let now = clock.now()
+        launched.withLock { $0.append((run.taskID.due, now)) }
+        onExit(run.taskID, .exited(0))
+        return LaunchInfo(pid: nil, processStart: nil, sandbox: "", host: "bench")
+    }
+
+    func kill(_ id: TaskID, reason: String) async {}
+    func killOrphan(_ run: RunRecord) async {}
+}
+
+func residentMegabytes() -> Double {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    let kb = Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    return kb / 1024
+}
+
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+func benchFolder() throws -> String {
+    let path = NSTemporaryDirectory() + "chronos-bench-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// Runs the scheduler in a ServiceGroup while `body` runs, then shuts it down gracefully.
+func withScheduler(_ scheduler: Scheduler, _ body: @Sendable @escaping () async throws -> Void) async throws {
+    var logger = Logger(label: "bench")
+    logger.logLevel = .error
+    let group = ServiceGroup(services: [scheduler], gracefulShutdownSignals: [], logger: logger)
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        try await body()
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+    }
+}
+
+func quietLogger() -> Logger {
+    var logger = Logger(label: "bench")
+    logger.logLevel = .error
+    return logger
+}
+
+func engineIdle(jobs count: Int, seconds: Int) async throws {
+    let folder = try benchFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let before = residentMegabytes()
+    let zones = ["UTC", "America/New_York", "Europe/London", "Asia/Kolkata"]
+    var applied: [AppliedJob] = []
+    applied.reserveCapacity(count)
+    let now = Instant.now.millis
+    for i in 0..<count {
+        var job = Job(name: "job-\(i)")
+        job.command = "echo \(i)"
+        job.owner = "team-\(i % 50)@example.com"
+        if i % 2 == 0 {
+            job.cron = "\(i % 60) \(i % 24) * * *"
+        } else {
+            job.schedule = "R/2026-01-01T\(pad2(i % 24)):\(pad2(i % 60)):00/P1D"
+        }
+        job.scheduleTimeZone = zones[i % zones.count]
+        applied.append(AppliedJob(job: job, source: "jobs/job-\(i).yaml:1:1", appliedAt: now))
+    }
+    let store = try SQLiteStateStore(path: folder + "/state.sqlite")
+    let scheduler = Scheduler(store: store, launcher: RecordingLauncher(), logger: quietLogger())
+    let loadStart = Date()
+    try await scheduler.apply(applied)
+    applied = []
+    let loadSeconds = Date().timeIntervalSince(loadStart)
+
+    try await withScheduler(scheduler) {
+        try await Task.sleep(for: .seconds(2))  // settle
+        let cpuStart = cpuSeconds()
+        let wallStart = Date()
+        try await Task.sleep(for: .seconds(seconds))
+        let cpu = cpuSeconds() - cpuStart
+        let wall = Date().timeIntervalSince(wallStart)
+        let rss = residentMegabytes()
+        print(String(format: "engine-idle jobs %d load %.1f s rss %.0f MB (baseline before loading %.0f MB, %.2f KB per job) idle-cpu %.3f%% of a core over %.0f s",
+                     count, loadSeconds, rss, before, (rss - before) * 1024 / Double(count), cpu / wall * 100, wall))
+    }
+}
+
+func engineDispatch(runs count: Int) async throws {
+    let folder = try benchFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let launcher = RecordingLauncher()
+    let store = try SQLiteStateStore(path: folder + "/state.sqlite")
+    let scheduler = Scheduler(store: store, launcher: launcher, logger: quietLogger())
+    // Every job's single run is due at the same whole second, a few seconds from now.
+    let due = (Instant.now.millis / 1000 + 4) * 1000
+    let start = LocalDateTime(localMillis: due).description + "Z"
+    let now = Instant.now.millis
+    let applied = (0..<count).map { i -> AppliedJob in
+        var job = Job(name: "run-\(i)")
+        job.command = "true"
+        job.schedule = "R1/\(start)/PT1H"
+        return AppliedJob(job: job, source: "bench", appliedAt: now)
+    }
+    try await scheduler.apply(applied)
+    // Baseline: how late a bare sleep until the same kind of deadline wakes up.
+    let clock = WallClock()
+    var sleepDelays: [Int64] = []
+    try await withScheduler(scheduler) {
+        let deadline = due + 5000
+        while launcher.launched.withLock({ $0.count }) < count && clock.now() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+    for _ in 0..<20 {
+        let target = clock.now() + 50
+        try await clock.sleep(until: target)
+        sleepDelays.append(clock.now() - target)
+    }
+    let delays = launcher.launched.withLock { $0.map { $0.at - $0.due } }.sorted()
+    guard delays.count == count else {
+        print("engine-dispatch: only \(delays.count) of \(count) runs were dispatched")
+        return
+    }
+    sleepDelays.sort()
+    print("engine-dispatch runs \(count) p50 \(delays[count / 2]) ms p99 \(delays[count * 99 / 100]) ms max \(delays.last!) ms (baseline: a bare sleep wakes \(sleepDelays[sleepDelays.count / 2]) ms late at p50)")
+}
+
+func launchRate(count: Int) async throws {
+    let folder = try benchFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    // Baseline: posix_spawn + waitpid of /bin/true, nothing else.
+    let baselineStart = Date()
+    for _ in 0..<count {
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        defer { free(argv[0]) }
+        guard posix_spawn(&pid, "/bin/true", nil, nil, argv, environ) == 0 else { fatalError("posix_spawn failed") }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+    let baseline = Double(count) / Date().timeIntervalSince(baselineStart)
+
+    let launcher = LocalLauncher(dataDirectory: folder, host: "bench")
+    var job = Job(name: "true")
+    job.shell = false
+    job.command = "/bin/true"
+    let ours = Date()
+    for i in 0..<count {
+        let run = RunRecord(taskID: TaskID(due: Int64(i), attempt: 0, job: "true"), state: .running, trigger: .manual, readyAt: 0, queuedAt: 0)
+        let done = AsyncStream<Void>.makeStream()
+        _ = try await launcher.launch(run, job: job) { _, _ in done.continuation.finish() }
+        for await _ in done.stream {}
+    }
+    let rate = Double(count) / Date().timeIntervalSince(ours)
+    print(String(format: "launch-rate local launcher %.0f per second, posix_spawn+waitpid %.0f per second, ratio %.0f%%", rate, baseline, rate / baseline * 100))
+}
+
+func probeDispatch(runs count: Int) async throws {
+    let folder = try benchFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let due = (Instant.now.millis / 1000 + 4) * 1000
+    let start = LocalDateTime(localMillis: due).description + "Z"
+    let applied = (0..<count).map { i -> AppliedJob in
+        var job = Job(name: "run-\(i)")
+        job.command = "true"
+        job.schedule = "R1/\(start)/PT1H"
+        return AppliedJob(job: job, source: "bench", appliedAt: 0)
+    }
+    var core = SchedulerCore()
+    _ = core.apply(applied, now: due - 3000)
+    var t = Date()
+    let step = core.advance(now: due)
+    print("advance \(Date().timeIntervalSince(t) * 1000) ms, runs \(step.batch.runs.count) states \(step.batch.states.count)")
+    let store = try SQLiteStateStore(path: folder + "/state.sqlite")
+    t = Date()
+    try await store.write(step.batch)
+    print("write \(Date().timeIntervalSince(t) * 1000) ms")
+}
+
+func probeJSON() {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    var state = JobState(firstApplied: 1)
+    state.lastScheduledDue = 5
+    let t = Date()
+    var n = 0
+    for _ in 0..<10000 { n += (try? encoder.encode(state))?.count ?? 0 }
+    print("json 10k states \(Date().timeIntervalSince(t) * 1000) ms (\(n) bytes)")
+}
