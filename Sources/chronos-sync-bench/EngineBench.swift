@@ -141,7 +141,11 @@ func engineDispatch(runs count: Int) async throws {
 }
 
 func launchRate(count: Int) async throws {
-    let folder = try benchFolder()
+    // Sandboxes on tmpfs when there is one: on a disk file system, creating and deleting thousands of
+    // folders makes the allocator's search dominate whatever is measured.
+    let shm = "/dev/shm"
+    let folder = FileManager.default.fileExists(atPath: shm) ? shm + "/chronos-bench-" + UUID().uuidString : try benchFolder()
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: folder) }
     // Baseline: posix_spawn + waitpid of /bin/true, nothing else.
     let baselineStart = Date()
@@ -167,7 +171,7 @@ func launchRate(count: Int) async throws {
         for await _ in done.stream {}
     }
     let rate = Double(count) / Date().timeIntervalSince(ours)
-    print(String(format: "launch-rate local launcher %.0f per second, posix_spawn+waitpid %.0f per second, ratio %.0f%%", rate, baseline, rate / baseline * 100))
+    print(String(format: "launch-rate local launcher %.0f per second, posix_spawn+waitpid %.0f per second, ratio %.0f%% (sandboxes in %@)", rate, baseline, rate / baseline * 100, (folder as NSString).deletingLastPathComponent))
 }
 
 func probeDispatch(runs count: Int) async throws {

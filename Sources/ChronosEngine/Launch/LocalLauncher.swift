@@ -54,14 +54,13 @@ public final class LocalLauncher: Launcher {
         } catch {
             throw LaunchError("cannot create the sandbox \(sandbox): \(error.localizedDescription)")
         }
+        // The spawn creates stdout and stderr; a fetch failure is written to stderr first.
         let stdout = sandbox + "/stdout"
         let stderr = sandbox + "/stderr"
-        _ = FileManager.default.createFile(atPath: stdout, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderr, contents: nil)
         do {
             try Sandbox.fetch(job, into: sandbox)
         } catch {
-            try? (error.message + "\n").appendLine(to: stderr)
+            _ = FileManager.default.createFile(atPath: stderr, contents: Data((error.message + "\n").utf8))
             throw error
         }
         var argv = command(job, run)
@@ -168,11 +167,3 @@ public final class LocalLauncher: Launcher {
     }
 }
 
-extension String {
-    func appendLine(to path: String) throws {
-        guard let handle = FileHandle(forWritingAtPath: path) else { return }
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(utf8))
-    }
-}
