@@ -186,14 +186,20 @@ func probeDispatch(runs count: Int) async throws {
         return AppliedJob(job: job, source: "bench", appliedAt: 0)
     }
     var core = SchedulerCore()
-    _ = core.apply(applied, now: due - 3000)
-    var t = Date()
-    let step = core.advance(now: due)
-    print("advance \(Date().timeIntervalSince(t) * 1000) ms, runs \(step.batch.runs.count) states \(step.batch.states.count)")
     let store = try SQLiteStateStore(path: folder + "/state.sqlite")
+    try await store.write(core.apply(applied, now: due - 3000).batch)
+    var t = Date()
+    let staged = core.advance(now: due - 400)
+    print("stage \(Date().timeIntervalSince(t) * 1000) ms, runs \(staged.batch.runs.count)")
+    t = Date()
+    try await store.write(staged.batch)
+    print("write staged \(Date().timeIntervalSince(t) * 1000) ms")
+    t = Date()
+    let step = core.advance(now: due)
+    print("advance at due \(Date().timeIntervalSince(t) * 1000) ms, launches \(step.launches.count) runs \(step.batch.runs.count) starts \(step.batch.startedReadyAt.count)")
     t = Date()
     try await store.write(step.batch)
-    print("write \(Date().timeIntervalSince(t) * 1000) ms")
+    print("write starts \(Date().timeIntervalSince(t) * 1000) ms")
 }
 
 func probeJSON() {

@@ -27,16 +27,18 @@ extension SchedulerStep {
         var core = SchedulerCore()
         var step = core.apply([hourly("a")], now: t0 + 1)
         #expect(step.launched.isEmpty, "the 00:00 slot passed before the job was applied: not owed")
-        #expect(core.nextWakeup == t0 + hour)
+        #expect(core.nextWakeup == t0 + hour - core.options.lookahead, "slots are prepared ahead of time")
         step = core.advance(now: t0 + hour - 1)
         #expect(step.launched.isEmpty)
+        #expect(step.batch.runs.map(\.state) == [.queued], "stored as queued before it is due")
+        #expect(step.batch.runs.first?.readyAt == t0 + hour)
         step = core.advance(now: t0 + hour)
         #expect(step.launched == ["ct:\(t0 + hour):0:a"])
-        #expect(step.batch.runs.last?.state == .running, "stored as running before the launch")
+        #expect(step.batch.startedReadyAt.map(\.readyAt) == [t0 + hour], "its start is stored before the launch")
         step = core.finished(TaskID(due: t0 + hour, attempt: 0, job: "a"), outcome: .exited(0), now: t0 + hour + 5)
         #expect(core.states["a"]?.successCount == 1)
         #expect(core.states["a"]?.lastSuccess == t0 + hour + 5)
-        #expect(core.nextWakeup == t0 + 2 * hour)
+        #expect(core.nextWakeup == t0 + 2 * hour - core.options.lookahead)
     }
 
     @Test func missedRunsCoalesceWithinEpsilonAndAreSkippedBeyondIt() {
@@ -57,7 +59,7 @@ extension SchedulerStep {
         let skipped = step.batch.runs.filter { $0.state == .skipped }
         #expect(skipped.count == 1)
         #expect(skipped.first?.skippedCount == 3)
-        #expect(core.nextWakeup == t0 + 4 * hour)
+        #expect(core.nextWakeup == t0 + 4 * hour - core.options.lookahead)
     }
 
     @Test func aJobsEpsilonOverridesTheServerDefault() {
@@ -217,6 +219,21 @@ extension SchedulerStep {
         #expect(step.launched.isEmpty, "a one-shot job that already ran is not run again")
     }
 
+    @Test func aPreparedRunTooLateAfterARestartIsSkipped() {
+        var stored = StoredState()
+        stored.jobs = [hourly("a")]
+        stored.states = ["a": JobState(firstApplied: t0)]
+        let prepared = RunRecord(taskID: TaskID(due: t0 + hour, attempt: 0, job: "a"), state: .queued, trigger: .schedule, readyAt: t0 + hour, queuedAt: t0 + hour - 400)
+        stored.activeRuns = [prepared]
+        var late = SchedulerCore()
+        let step = late.restore(stored, now: t0 + hour + 5 * minute)
+        #expect(step.launched.isEmpty)
+        #expect(step.batch.runs.first { $0.taskID == prepared.taskID }?.state == .skipped)
+        var onTime = SchedulerCore()
+        #expect(onTime.restore(stored, now: t0 + hour + 10_000).launched == [prepared.taskID.description])
+        #expect(onTime.active.count == 1, "the prepared run holds its slot; no second run for it")
+    }
+
     @Test func aOneShotJobRunsOnceEvenWhenEdited() {
         var core = SchedulerCore()
         #expect(core.apply([job("a") { $0.schedule = "" }], now: t0).launched == ["ct:\(t0):0:a"], "a one-shot job runs when applied")
@@ -246,7 +263,7 @@ extension SchedulerStep {
         _ = core.apply([hourly("a")], now: t0 + 1)
         let step = core.apply([job("a") { $0.schedule = "R/2026-01-01T00:00:00Z/PT1M" }], now: t0 + 30 * minute + 1)
         #expect(step.launched.isEmpty)
-        #expect(core.nextWakeup == t0 + 31 * minute)
+        #expect(core.nextWakeup == t0 + 31 * minute - core.options.lookahead)
     }
 
     @Test func deletingAJobKillsItsRunsAndDropsTheRest() throws {

@@ -71,8 +71,15 @@ public actor Scheduler: Service {
             }
             group.addTask {
                 await withDiscardingTaskGroup { launching in
+                    // One task per launch, so a slow one (a large fetch) holds up no other. When thousands
+                    // are due at once, a task per launch costs more than a quick launch itself, so they go
+                    // in at most 256 groups, each launching in turn.
                     for await batch in self.launches {
-                        for launch in batch { launching.addTask { await self.launch(launch) } }
+                        let size = batch.count <= 256 ? 1 : (batch.count + 255) / 256
+                        for start in stride(from: 0, to: batch.count, by: size) {
+                            let group = batch[start..<min(start + size, batch.count)]
+                            launching.addTask { for launch in group { await self.launch(launch) } }
+                        }
                     }
                 }
             }

@@ -13,12 +13,18 @@ extension SchedulerCore {
     /// Handles every timer due at `now`, then starts what is ready.
     public mutating func advance(now: Int64) -> SchedulerStep {
         var step = SchedulerStep()
+        // Slots due within the lookahead become queued runs now, stored before they are due.
+        while let timer = slotTimers.popDue(at: now + options.lookahead) {
+            if case .slot(let name, let due) = timer.payload { slot(name, due: due, now: now, step: &step) }
+        }
         while let timer = timers.popDue(at: now) {
             switch timer.payload {
             case .slot(let name, let due):
                 slot(name, due: due, now: now, step: &step)
-            case .ready(let id):
-                if let run = active[id], run.state == .queued { push(id, high: entries[run.job]?.job.highPriority ?? false) }
+            case .ready(let time):
+                for id in readyAt.removeValue(forKey: time) ?? [] {
+                    if let run = active[id], run.state == .queued { push(id, high: entries[run.job]?.job.highPriority ?? false) }
+                }
             case .timeout(let id):
                 if let run = active[id], run.state == .running, let limit = timeout(of: run.job) {
                     step.kills.append(.init(taskID: id, reason: "timed out after \(limit / 1000) s"))
@@ -47,9 +53,11 @@ extension SchedulerCore {
         var latest = due
         var count = 1
         let anchor = Instant(millis: state.firstApplied)
-        while count < options.maxMissedCount, let n = schedule.next(after: Instant(millis: latest), firstApplied: anchor), n.millis <= now {
+        var upcoming = schedule.next(after: Instant(millis: latest), firstApplied: anchor)
+        while count < options.maxMissedCount, let n = upcoming, n.millis <= now {
             latest = n.millis
             count += 1
+            upcoming = schedule.next(after: n, firstApplied: anchor)
         }
         state.lastScheduledDue = latest
         states[name] = state
@@ -67,20 +75,21 @@ extension SchedulerCore {
             step.save(skipped)
             step.events.append("job \(name): skipped \(count) run(s)")
         }
-        armSchedule(name, now: now, step: &step)
+        // The next slot, found by the loop above.
+        if let upcoming, upcoming.millis > now {
+            entries[name]!.nextDue = upcoming.millis
+            slotTimers.insert(.slot(job: name, due: upcoming.millis), at: upcoming.millis)
+        } else {
+            armSchedule(name, now: now, step: &step)
+        }
     }
 
     func epsilon(of name: String) -> Int64 {
-        guard let text = entries[name]?.job.epsilon, let d = try? ISODuration.parse(text), let ms = d.fixedMillis else {
-            return options.taskEpsilon
-        }
-        return ms
+        entries[name]?.spec.epsilon ?? options.taskEpsilon
     }
 
     func timeout(of name: String) -> Int64? {
-        guard let job = entries[name]?.job else { return nil }
-        if let text = job.timeout, let d = try? ISODuration.parse(text), let ms = d.fixedMillis, ms > 0 { return ms }
-        return job.maxCompletionTime > 0 ? Int64(job.maxCompletionTime) * 1000 : nil
+        entries[name]?.spec.timeout
     }
 
     /// Records a new queued run and makes it ready at `readyAt`.
@@ -91,6 +100,7 @@ extension SchedulerCore {
         run.arguments = arguments
         active[id] = run
         step.save(run)
+        step.newRuns.insert(id)
         schedule(id, readyAt: readyAt, now: now)
     }
 
@@ -98,7 +108,9 @@ extension SchedulerCore {
         if readyAt <= now {
             push(id, high: entries[id.job]?.job.highPriority ?? false)
         } else {
-            timers.insert(.ready(id), at: readyAt)
+            // One timer per distinct time: thousands of runs due together cost one heap entry.
+            if self.readyAt[readyAt] == nil { timers.insert(.ready(readyAt), at: readyAt) }
+            self.readyAt[readyAt, default: []].append(id)
         }
     }
 
@@ -124,19 +136,40 @@ extension SchedulerCore {
                     break
                 }
             }
-            start(id, job: entry.job, now: now, step: &step)
+            start(id, spec: entry.spec, now: now, step: &step)
+        }
+        recordStarts(now: now, step: &step)
+    }
+
+    /// Writes the starts of runs stored earlier as queued compactly: one statement for all runs ready at
+    /// the same time when every queued run of that time starts, else one update each.
+    mutating func recordStarts(now: Int64, step: inout SchedulerStep) {
+        guard !step.startedStored.isEmpty else { return }
+        let byReadyAt = Dictionary(grouping: step.startedStored) { active[$0]?.readyAt ?? 0 }
+        step.startedStored = []
+        for (readyAt, ids) in byReadyAt {
+            let stillQueued = active.values.contains { $0.readyAt == readyAt && $0.state == .queued }
+            if stillQueued {
+                step.batch.startedRuns += ids.map { ($0, now) }
+            } else {
+                step.batch.startedReadyAt.append((readyAt, now))
+            }
         }
     }
 
-    mutating func start(_ id: TaskID, job: Job, now: Int64, step: inout SchedulerStep) {
+    mutating func start(_ id: TaskID, spec: Spec, now: Int64, step: inout SchedulerStep) {
         var run = active[id]!
         run.state = .running
         run.startedAt = now
         active[id] = run
         running[run.job, default: []].insert(id)
-        step.save(run)
-        step.launches.append(.init(run: run, job: job))
-        if let limit = timeout(of: run.job) { timers.insert(.timeout(id), at: now + limit) }
+        if step.newRuns.contains(id) {
+            step.save(run)
+        } else {
+            step.startedStored.append(id)
+        }
+        step.launches.append(.init(run: run, spec: spec))
+        if let limit = spec.timeout { timers.insert(.timeout(id), at: now + limit) }
     }
 
     /// The launcher started a run: records where it runs.

@@ -9,10 +9,19 @@ public struct SchedulerCore: Sendable {
     final class Spec: Sendable {
         let job: Job
         let schedule: Schedule?
+        /// `epsilon` and `timeout` (or `maxCompletionTime`) in ms, parsed once.
+        let epsilon: Int64?
+        let timeout: Int64?
 
         init(job: Job, schedule: Schedule?) {
             self.job = job
             self.schedule = schedule
+            epsilon = job.epsilon.flatMap { try? ISODuration.parse($0).fixedMillis }
+            if let ms = job.timeout.flatMap({ try? ISODuration.parse($0).fixedMillis }), ms > 0 {
+                timeout = ms
+            } else {
+                timeout = job.maxCompletionTime > 0 ? Int64(job.maxCompletionTime) * 1000 : nil
+            }
         }
     }
 
@@ -28,13 +37,15 @@ public struct SchedulerCore: Sendable {
             self.nextDue = nextDue
         }
 
-        var job: Job { spec.job }
-        var schedule: Schedule? { spec.schedule }
+        // Borrowed, not copied: the dispatch path reads a field or two of a large struct.
+        var job: Job { _read { yield spec.job } }
+        var schedule: Schedule? { _read { yield spec.schedule } }
     }
 
     enum TimerEvent: Hashable, Sendable {
         case slot(job: String, due: Int64)
-        case ready(TaskID)
+        /// The queued runs of `readyAt[time]` become ready.
+        case ready(Int64)
         case timeout(TaskID)
     }
 
@@ -44,7 +55,12 @@ public struct SchedulerCore: Sendable {
     /// Runs that are queued or running.
     public internal(set) var active: [TaskID: RunRecord] = [:]
     var children: [String: [String]] = [:]
+    /// Schedule slots, handled `lookahead` before they are due.
+    var slotTimers = TimerHeap<TimerEvent>()
+    /// Retry delays, prepared runs and timeouts, handled when due.
     var timers = TimerHeap<TimerEvent>()
+    /// Queued runs waiting for a time to become ready, by that time.
+    var readyAt: [Int64: [TaskID]] = [:]
     var readyHigh = FIFO<TaskID>()
     var readyNormal = FIFO<TaskID>()
     /// Runs held back behind a running run of the same job (`forbid`), in order.
@@ -59,7 +75,14 @@ public struct SchedulerCore: Sendable {
     public var jobs: [String: Job] { entries.mapValues(\.job) }
 
     /// When the next timer is due, if any.
-    public var nextWakeup: Int64? { timers.nextTime }
+    public var nextWakeup: Int64? {
+        let slot = slotTimers.nextTime.map { $0 - options.lookahead }
+        switch (slot, timers.nextTime) {
+        case (let a?, let b?): return min(a, b)
+        case (let a?, nil): return a
+        case (nil, let b): return b
+        }
+    }
 
     /// Runs of a job that are queued or running.
     public func activeRuns(of job: String) -> [RunRecord] {
@@ -90,12 +113,26 @@ extension SchedulerCore {
             step.save(name, states[name]!)
         }
         rebuildChildren()
+        // A prepared or running scheduled run holds its slot: the schedule goes on after it.
+        for run in stored.activeRuns where run.trigger == .schedule && run.taskID.attempt == 0 {
+            guard var state = states[run.job] else { continue }
+            state.lastScheduledDue = max(state.lastScheduledDue ?? .min, run.taskID.due)
+            states[run.job] = state
+        }
         for run in stored.activeRuns where entries[run.job] != nil {
             if run.state == .running {
                 if run.pid != nil { step.kills.append(.init(taskID: run.taskID, reason: "lost")) }
                 active[run.taskID] = run
                 running[run.job, default: []].insert(run.taskID)
                 finish(run.taskID, outcome: .lost("the server stopped while the run was in flight"), now: now, step: &step)
+            } else if run.trigger == .schedule && now - run.readyAt > epsilon(of: run.job) {
+                // Prepared before the server stopped, and now too late to start.
+                var skipped = run
+                skipped.state = .skipped
+                skipped.skippedCount = 1
+                skipped.endedAt = now
+                skipped.reason = "could not start within epsilon (\(epsilon(of: run.job) / 1000) s) of the due time"
+                step.save(skipped)
             } else {
                 active[run.taskID] = run
                 schedule(run.taskID, readyAt: run.readyAt, now: now)
@@ -199,7 +236,7 @@ extension SchedulerCore {
         case .once:
             if !state.onceDone && entry.nextDue == nil {
                 entries[name]!.nextDue = state.firstApplied
-                timers.insert(.slot(job: name, due: state.firstApplied), at: state.firstApplied)
+                slotTimers.insert(.slot(job: name, due: state.firstApplied), at: state.firstApplied)
             }
         case .schedule, .cron:
             guard let schedule = entry.schedule else { return }
@@ -208,7 +245,7 @@ extension SchedulerCore {
             let next = schedule.next(after: Instant(millis: cursor), firstApplied: Instant(millis: state.firstApplied))
             entries[name]!.nextDue = next?.millis
             if let next {
-                timers.insert(.slot(job: name, due: next.millis), at: next.millis)
+                slotTimers.insert(.slot(job: name, due: next.millis), at: next.millis)
             } else if state.lastScheduledDue == nil {
                 state.lastScheduledDue = cursor
                 states[name] = state

@@ -6,6 +6,9 @@ public struct SchedulerOptions: Sendable, Hashable {
     public var failureRetry: Int64 = 60_000
     /// Disable a job after this many final failures in a row (`--disable-after-failures`); 0 never.
     public var disableAfterFailures: Int = 0
+    /// How far ahead of their due time scheduled runs are prepared and stored (as queued), in ms, so that
+    /// at the due time only their start is written before they are launched.
+    public var lookahead: Int64 = 500
     /// Most runs counted one by one when coalescing missed runs of one job.
     public var maxMissedCount: Int = 1_000_000
 

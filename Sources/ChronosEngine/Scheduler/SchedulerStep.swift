@@ -5,7 +5,9 @@ import JobSpec
 public struct SchedulerStep: Sendable {
     public struct Launch: Sendable {
         public var run: RunRecord
-        public var job: Job
+        let spec: SchedulerCore.Spec
+        /// The job's spec (shared, not copied).
+        public var job: Job { _read { yield spec.job } }
     }
 
     public struct Kill: Sendable, Hashable {
@@ -18,6 +20,10 @@ public struct SchedulerStep: Sendable {
     public var kills: [Kill] = []
     /// What happened, for the log.
     public var events: [String] = []
+    /// Runs first stored in this step (their whole record is written).
+    var newRuns: Set<TaskID> = []
+    /// Runs stored as queued in an earlier step that start in this one.
+    var startedStored: [TaskID] = []
 
     public init() {}
 
@@ -30,6 +36,9 @@ public struct SchedulerStep: Sendable {
         batch.states.merge(other.batch.states) { $1 }
         batch.runs += other.batch.runs
         launches += other.launches
+        newRuns.formUnion(other.newRuns)
+        batch.startedRuns += other.batch.startedRuns
+        batch.startedReadyAt += other.batch.startedReadyAt
         kills += other.kills
         events += other.events
     }

@@ -20,6 +20,8 @@ final class SQLiteConnection: @unchecked Sendable {
         sqlite3_busy_timeout(db, 5000)
         try execute("PRAGMA journal_mode=WAL")
         try execute("PRAGMA synchronous=NORMAL")
+        // Checkpoint the WAL less often (32 MB): a checkpoint inside a dispatch-time write delays launches.
+        try execute("PRAGMA wal_autocheckpoint=8000")
         try execute("PRAGMA foreign_keys=ON")
     }
 

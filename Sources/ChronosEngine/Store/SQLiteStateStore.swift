@@ -163,6 +163,9 @@ extension SQLiteStateStore {
             error TEXT NOT NULL DEFAULT ''
         );
         """,
+        """
+        CREATE INDEX runs_queued_by_ready ON runs (ready_at) WHERE state = 'queued';
+        """,
     ]
 
     static func migrate(_ db: SQLiteConnection) throws {
@@ -238,6 +241,15 @@ extension SQLiteStateStore {
                         run.processStart.map { .int($0) }, .text(run.job), .int(run.taskID.due), .int(Int64(run.taskID.attempt)),
                     ])
                 if run.state.isFinal { finishedJobs.insert(run.job) }
+            }
+            // Starts of runs stored as queued: after the rows above, and only where a row is still queued.
+            for (readyAt, startedAt) in batch.startedReadyAt {
+                try db.statement("UPDATE runs SET state = 'running', started_at = ? WHERE state = 'queued' AND ready_at = ?")
+                    .run([.int(startedAt), .int(readyAt)])
+            }
+            for (id, startedAt) in batch.startedRuns {
+                try db.statement("UPDATE runs SET state = 'running', started_at = ? WHERE task_id = ? AND state = 'queued'")
+                    .run([.int(startedAt), .text(id.description)])
             }
             for job in finishedJobs {
                 try db.statement("""

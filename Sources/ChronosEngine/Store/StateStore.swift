@@ -16,10 +16,16 @@ public struct StoreBatch: Sendable {
     public var deleteJobs: [String] = []
     public var states: [String: JobState] = [:]
     public var runs: [RunRecord] = []
+    /// Stored queued runs that started, with their start time; applied after `runs`, to rows still queued.
+    public var startedRuns: [(TaskID, Int64)] = []
+    /// Every stored queued run ready at a time started, at a start time; applied after `runs`.
+    public var startedReadyAt: [(readyAt: Int64, startedAt: Int64)] = []
 
     public init() {}
 
-    public var isEmpty: Bool { upsertJobs.isEmpty && deleteJobs.isEmpty && states.isEmpty && runs.isEmpty }
+    public var isEmpty: Bool {
+        upsertJobs.isEmpty && deleteJobs.isEmpty && states.isEmpty && runs.isEmpty && startedRuns.isEmpty && startedReadyAt.isEmpty
+    }
 }
 
 /// Durable storage of jobs as applied, their runtime state and run history (SQLite by default;
