@@ -202,3 +202,75 @@ def test_run_and_kill_commands_reach_the_server(server):
     assert killed[0]["reason"] == "killed by request"
     unknown = server.cli("run", "no-such-job")
     assert unknown.returncode != 0 and 'no job named "no-such-job"' in unknown.stderr
+
+
+def test_uris_over_http_archives_and_run_as_user(server, tmp_path):
+    import http.server
+    import threading
+    import zipfile
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "hello.sh").write_text("#!/bin/sh\necho \"hello from $(id -un)\"\ncat data/readme.txt\n")
+    with zipfile.ZipFile(site / "bundle.zip", "w") as z:
+        z.writestr("data/readme.txt", "zipped payload\n")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(site), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    port = httpd.server_address[1]
+    user = "nobody" if os.geteuid() == 0 else os.environ.get("USER", "")
+    try:
+        server.write("fetch.yaml", f"""
+            name: fetcher
+            command: sh ./hello.sh
+            schedule: ""
+            retries: 0
+            runAsUser: {user}
+            fetch:
+              - uri: http://127.0.0.1:{port}/hello.sh
+                executable: true
+              - uri: http://127.0.0.1:{port}/bundle.zip
+            ---
+            name: missing
+            command: "true"
+            schedule: ""
+            retries: 0
+            uris: [http://127.0.0.1:{port}/nope.sh]
+            """)
+        server.start()
+        runs = server.wait_for(lambda: finished(server.history("fetcher")), what="the fetcher run")
+        assert runs[0]["state"] == "succeeded", server.cli("logs", "fetcher", "--stderr").stdout
+        out = server.cli("logs", "fetcher").stdout
+        assert out == f"hello from {user}\nzipped payload\n"
+        failed = server.wait_for(lambda: finished(server.history("missing")), what="the missing fetch")
+        assert failed[0]["state"] == "failed" and "404" in failed[0]["reason"], failed
+    finally:
+        httpd.shutdown()
+
+
+def test_disable_enable_and_mark_success(server):
+    server.write("deps.yaml", """
+        name: upstream
+        command: "true"
+        schedule: R1/2020-01-01T00:00:00Z/PT1H
+        ---
+        name: downstream
+        command: echo ran
+        parents: [upstream]
+        """)
+    server.start()
+    server.wait_for(lambda: server.cli("disable", "downstream").returncode == 0, what="the server")
+    assert server.cli("mark-success", "upstream").returncode == 0
+    time.sleep(1)
+    assert server.history("downstream") == [], "a disabled child does not run"
+    assert server.cli("enable", "downstream").returncode == 0
+    assert server.cli("mark-success", "upstream").returncode == 0
+    runs = server.wait_for(lambda: finished(server.history("downstream"), "succeeded"), what="the child after mark-success")
+    assert runs[0]["trigger"] == "dependency"

@@ -126,3 +126,47 @@ struct KillJob: AsyncParsableCommand {
         print("killed the runs of \(job)")
     }
 }
+
+/// `chronos-sync mark-success JOB`: count a success by hand, so that the job's children can run.
+struct MarkSuccess: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mark-success", abstract: "Mark a job successful by hand; its children advance as if it had run.")
+
+    @Argument(help: "The job.")
+    var job: String
+
+    @OptionGroup var data: DataOptions
+
+    func run() async throws {
+        _ = try await ServerRequest(data: data).send(.markSuccess, job: job)
+        print("marked \(job) as successful")
+    }
+}
+
+/// `chronos-sync disable JOB` and `enable JOB`.
+struct DisableJob: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable a job: it is not scheduled until enabled.")
+
+    @Argument(help: "The job.")
+    var job: String
+
+    @OptionGroup var data: DataOptions
+
+    func run() async throws {
+        _ = try await ServerRequest(data: data).send(.disable, job: job)
+        print("disabled \(job)")
+    }
+}
+
+struct EnableJob: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a job again; it owes no runs from while it was disabled.")
+
+    @Argument(help: "The job.")
+    var job: String
+
+    @OptionGroup var data: DataOptions
+
+    func run() async throws {
+        _ = try await ServerRequest(data: data).send(.enable, job: job)
+        print("enabled \(job)")
+    }
+}
