@@ -11,6 +11,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // C libraries: a module map and a shim.h each, nothing else.
@@ -28,6 +31,16 @@ let package = Package(
                 "JobSpec", "CCurl", "CSQLite", "CProcess",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "ChronosAPI",
+            dependencies: [
+                "ChronosEngine", "JobSpec",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -41,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "chronos-sync",
             dependencies: [
-                "JobSpec", "ChronosEngine", "Reconciler",
+                "JobSpec", "ChronosEngine", "ChronosAPI", "Reconciler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -59,5 +72,6 @@ let package = Package(
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec"]),
         .testTarget(name: "ChronosEngineTests", dependencies: ["ChronosEngine"]),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler"]),
+        .testTarget(name: "ChronosAPITests", dependencies: ["ChronosAPI"]),
     ]
 )

@@ -11,14 +11,15 @@ final class RecordingLauncher: Launcher {
     let clock = WallClock()
     let launched = Mutex<[(due: Int64, at: Int64)]>([])
 
-    func launch(_ run: RunRecord, job: Job, onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws -> LaunchInfo {
+    func launch(_ run: RunRecord, job: Job, onStart: @escaping @Sendable (LaunchInfo) -> Void,
+                onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws {
         let now = clock.now()
         launched.withLock { $0.append((run.taskID.due, now)) }
+        onStart(LaunchInfo(pid: nil, processStart: nil, sandbox: "", host: "bench"))
         onExit(run.taskID, .exited(0))
-        return LaunchInfo(pid: nil, processStart: nil, sandbox: "", host: "bench")
     }
 
-    func kill(_ id: TaskID, reason: String) async {}
+    func kill(_ id: TaskID, reason: String) async -> Bool { false }
     func killOrphan(_ run: RunRecord) async {}
 }
 
@@ -167,7 +168,7 @@ func launchRate(count: Int) async throws {
     for i in 0..<count {
         let run = RunRecord(taskID: TaskID(due: Int64(i), attempt: 0, job: "true"), state: .running, trigger: .manual, readyAt: 0, queuedAt: 0)
         let done = AsyncStream<Void>.makeStream()
-        _ = try await launcher.launch(run, job: job) { _, _ in done.continuation.finish() }
+        try await launcher.launch(run, job: job, onStart: { _ in }, onExit: { _, _ in done.continuation.finish() })
         for await _ in done.stream {}
     }
     let rate = Double(count) / Date().timeIntervalSince(ours)

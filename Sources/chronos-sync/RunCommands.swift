@@ -85,13 +85,16 @@ struct ServerRequest {
         }
         let id = try await store.submit(action, job: job, arguments: arguments, now: now)
         for _ in 0..<100 {
-            if let request = try await store.request(id), request.doneAt != nil {
+            if let request = try await store.request(id), request.doneAt != nil, request.error != "interrupted" {
                 if !request.error.isEmpty { throw CommandError(request.error) }
                 return request.result
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw CommandError("the server did not answer within 10 seconds")
+        if try await store.withdraw(id) {
+            throw CommandError("the server did not answer within 10 seconds; the request was withdrawn")
+        }
+        throw CommandError("the server took the request but did not finish it within 10 seconds")
     }
 }
 

@@ -1,7 +1,10 @@
 import ArgumentParser
+import ChronosAPI
 import ChronosEngine
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import Reconciler
 import ServiceLifecycle
 
@@ -47,6 +50,18 @@ struct Serve: AsyncParsableCommand {
     @Option(name: [.customLong("mesos-task-disk"), .customLong("mesos_task_disk")], help: "Disk (MB) reported to jobs that set none.")
     var taskDisk: Double = 256
 
+    @Option(name: [.customLong("http-port"), .customLong("http_port")], help: "Port of the REST API (0 picks a free one; the port is printed).")
+    var httpPort: Int = 4400
+
+    @Option(name: [.customLong("http-address"), .customLong("http_address")], help: "Address the REST API listens on.")
+    var httpAddress: String = "127.0.0.1"
+
+    @Option(name: [.customLong("http-credentials"), .customLong("http_credentials")], help: "user:password for HTTP basic auth on every route (or MESOSPHERE_HTTP_CREDENTIALS).")
+    var httpCredentials: String?
+
+    @Option(name: [.customLong("hostname")], help: "Host name this server advertises as the leader.")
+    var hostname: String?
+
     @Option(name: [.customLong("log-level")], help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -55,6 +70,10 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--task-epsilon, --failure-retry and --disable-after-failures must not be negative; --job-history-limit and --sync-interval must be positive")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
+        guard (0...65535).contains(httpPort) else { throw ValidationError("--http-port must be from 0 to 65535") }
+        if let credentials = httpCredentials ?? ProcessInfo.processInfo.environment["MESOSPHERE_HTTP_CREDENTIALS"], !credentials.contains(":") {
+            throw ValidationError("--http-credentials takes user:password")
+        }
     }
 
     func run() async throws {
@@ -77,10 +96,23 @@ struct Serve: AsyncParsableCommand {
         defaults.user = user
         let launcher = LocalLauncher(dataDirectory: data.directory, defaults: defaults)
         let scheduler = Scheduler(store: store, launcher: launcher, options: options)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var api = APIServer.Configuration()
+        api.host = httpAddress
+        api.port = httpPort
+        api.credentials = httpCredentials ?? ProcessInfo.processInfo.environment["MESOSPHERE_HTTP_CREDENTIALS"]
+        api.advertisedHost = hostname ?? ProcessInfo.processInfo.hostName
+        let server = APIServer(scheduler: scheduler, store: store, configuration: api, registry: registry)
+        let application = server.application { port in
+            logger.notice("REST API on http://\(httpAddress):\(port)/ (try /v1/scheduler/jobs/summary)")
+            print("chronos-sync: REST API on http://\(httpAddress):\(port)/")
+        }
         let services: [any Service] = [
             scheduler,
             FolderSource(path: jobs, scheduler: scheduler, interval: .milliseconds(Int(syncInterval * 1000))),
             ControlService(store: store, scheduler: scheduler),
+            application,
         ]
         logger.info("chronos-sync \(Version.text) serving \(jobs) with state in \(data.statePath) (pid \(getpid()))")
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -25,8 +25,9 @@ func launch(_ job: Job, data: String, attempt: Int = 0, arguments: [String] = []
     var run = RunRecord(taskID: TaskID(due: t0, attempt: attempt, job: job.name), state: .running, trigger: .manual, readyAt: t0, queuedAt: t0)
     run.arguments = arguments
     let box = ExitBox()
-    let info = try await launcher.launch(run, job: job) { _, outcome in box.set(outcome) }
-    return (info, box, launcher)
+    let started = Mutex<LaunchInfo?>(nil)
+    try await launcher.launch(run, job: job, onStart: { info in started.withLock { $0 = info } }, onExit: { _, outcome in box.set(outcome) })
+    return (started.withLock { $0! }, box, launcher)
 }
 
 @Suite struct LocalLauncherTests {
@@ -100,7 +101,7 @@ func launch(_ job: Job, data: String, attempt: Int = 0, arguments: [String] = []
             try await Task.sleep(for: .milliseconds(20))
         }
         let child = try #require(childPID)
-        await launcher.kill(TaskID(due: t0, attempt: 0, job: "sleeper"), reason: "timed out after 1 s")
+        #expect(await launcher.kill(TaskID(due: t0, attempt: 0, job: "sleeper"), reason: "timed out after 1 s"))
         #expect(try await box.wait() == .killed("timed out after 1 s"))
         try await Task.sleep(for: .milliseconds(100))
         // Gone, or a zombie waiting for its new parent to reap it: either way no longer running.

@@ -25,10 +25,14 @@ public struct LaunchError: Error, Sendable, CustomStringConvertible {
 /// Starts runs somewhere (local processes, Mesos) and reports their end. The scheduler does not know
 /// which launcher it talks to.
 public protocol Launcher: Sendable {
-    /// Starts `run` of `job`; calls `onExit` once when it ends.
-    func launch(_ run: RunRecord, job: Job, onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws -> LaunchInfo
-    /// Stops a run; its end is reported through its `onExit` as killed with `reason`.
-    func kill(_ id: TaskID, reason: String) async
+    /// Starts `run` of `job`: calls `onStart` once it runs, then `onExit` once when it ends (never the
+    /// other way round). Throws when it cannot start.
+    func launch(_ run: RunRecord, job: Job, onStart: @escaping @Sendable (LaunchInfo) -> Void,
+                onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws
+    /// Stops a run; its end is reported through its `onExit` as killed with `reason`. A run still being
+    /// launched is killed as soon as it starts. Returns false when the launcher has no such run (it
+    /// ended, or its process is gone, as an async job's is), so the caller ends it itself.
+    func kill(_ id: TaskID, reason: String) async -> Bool
     /// Kills what is left of a run from before a restart, if its process is still alive.
     func killOrphan(_ run: RunRecord) async
 }

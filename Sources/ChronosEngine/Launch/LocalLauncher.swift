@@ -27,6 +27,8 @@ public final class LocalLauncher: Launcher {
     public let host: String
     public let defaults: Defaults
     private let running = Mutex<[TaskID: Running]>([:])
+    /// Runs between `launch` and their spawn (fetching their files).
+    private let launching = Mutex<Set<TaskID>>([])
     private let queue = DispatchQueue(label: "chronos-sync.launcher", attributes: .concurrent)
 
     public init(dataDirectory: String, host: String = ProcessInfo.processInfo.hostName, defaults: Defaults = Defaults()) {
@@ -35,16 +37,24 @@ public final class LocalLauncher: Launcher {
         self.defaults = defaults
     }
 
-    public func launch(_ run: RunRecord, job: Job, onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws -> LaunchInfo {
-        try await withCheckedThrowingContinuation { continuation in
+    public func launch(_ run: RunRecord, job: Job, onStart: @escaping @Sendable (LaunchInfo) -> Void,
+                       onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws {
+        launching.withLock { _ = $0.insert(run.taskID) }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             queue.async {
-                continuation.resume(with: Result { () throws(LaunchError) -> LaunchInfo in try self.start(run, job: job, onExit: onExit) })
+                continuation.resume(with: Result { () throws(LaunchError) in try self.start(run, job: job, onStart: onStart, onExit: onExit) })
             }
         }
     }
 
     /// Prepares the sandbox, fetches files and spawns the process (blocking; runs on `queue`).
-    private func start(_ run: RunRecord, job: Job, onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) throws(LaunchError) -> LaunchInfo {
+    private func start(_ run: RunRecord, job: Job, onStart: @escaping @Sendable (LaunchInfo) -> Void,
+                       onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) throws(LaunchError) {
+        defer {
+            launching.withLock { _ = $0.remove(run.taskID) }
+            // A kill that was waiting for a launch that failed has nothing left to kill.
+            running.withLock { table in if table[run.taskID]?.pid == 0 { table[run.taskID] = nil } }
+        }
         if job.container != nil {
             throw LaunchError("job \(job.name) needs a container (\(job.container!.image)), and the local launcher has no container runtime; run it on Mesos or remove \"container\"")
         }
@@ -70,10 +80,19 @@ public final class LocalLauncher: Launcher {
         }
         let request = ProcessSpawner.Request(argv: argv, environment: environment(job, run, sandbox: sandbox), directory: sandbox, stdout: stdout, stderr: stderr)
         let pid = try ProcessSpawner.spawn(request)
-        running.withLock { $0[run.taskID] = Running(pid: pid) }
         let id = run.taskID
+        // A kill asked for while the run was being launched takes effect now.
+        let pendingKill = running.withLock { table -> String? in
+            let reason = table[id]?.killReason
+            table[id] = Running(pid: pid, killReason: reason)
+            return reason
+        }
+        onStart(LaunchInfo(pid: pid, processStart: ProcessSpawner.startTime(pid), sandbox: sandbox, host: host))
+        if pendingKill != nil { Glibc.kill(-pid, SIGTERM) }
         let thread = Thread { [self] in
             let result = ProcessSpawner.wait(pid)
+            // What the run left behind in its process group ends with it.
+            Glibc.kill(-pid, SIGKILL)
             let killReason = self.running.withLock { $0.removeValue(forKey: id)?.killReason }
             if let killReason {
                 onExit(id, .killed(killReason))
@@ -83,29 +102,44 @@ public final class LocalLauncher: Launcher {
         }
         thread.stackSize = 256 * 1024
         thread.start()
-        return LaunchInfo(pid: pid, processStart: ProcessSpawner.startTime(pid), sandbox: sandbox, host: host)
     }
 
-    public func kill(_ id: TaskID, reason: String) async {
+    public func kill(_ id: TaskID, reason: String) async -> Bool {
+        let isLaunching = launching.withLock { $0.contains(id) }
         let pid: pid_t? = running.withLock { table in
-            guard var entry = table[id] else { return nil }
+            guard var entry = table[id] else {
+                if isLaunching { table[id] = Running(pid: 0, killReason: reason) }
+                return nil
+            }
             if entry.killReason == nil { entry.killReason = reason }
             table[id] = entry
             return entry.pid
         }
-        guard let pid else { return }
+        guard let pid, pid > 0 else { return isLaunching }
         Glibc.kill(-pid, SIGTERM)
         let grace = defaults.killGrace
         queue.asyncAfter(deadline: .now() + .milliseconds(Int(grace.components.seconds * 1000 + grace.components.attoseconds / 1_000_000_000_000_000))) { [self] in
             if self.running.withLock({ $0[id] != nil }) { Glibc.kill(-pid, SIGKILL) }
         }
+        return true
     }
 
     public func killOrphan(_ run: RunRecord) async {
-        guard let pid = run.pid, pid > 1 else { return }
-        // Only the same process: a pid can have been reused since.
-        guard let start = ProcessSpawner.startTime(pid), run.processStart == nil || run.processStart == start else { return }
-        Glibc.kill(-pid, SIGKILL)
+        if let pid = run.pid, pid > 1 {
+            // Only the same process: a pid can have been reused since.
+            guard let start = ProcessSpawner.startTime(pid), run.processStart == nil || run.processStart == start else { return }
+            Glibc.kill(-pid, SIGKILL)
+            return
+        }
+        // The server stopped before it stored the pid: find the process by the task id in its environment.
+        let marker = Array("MESOS_TASK_ID=\(run.taskID)\0".utf8)
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), pid > 1, let environment = FileManager.default.contents(atPath: "/proc/\(entry)/environ") else { continue }
+            if [UInt8](environment).firstRange(of: marker) != nil {
+                Glibc.kill(-pid, SIGKILL)
+                Glibc.kill(pid, SIGKILL)
+            }
+        }
     }
 
     /// The argv of a run: `/bin/sh -c` for a shell command, else the command and its arguments.

@@ -27,6 +27,8 @@ public struct ControlService: Service {
     }
 
     private func loop() async throws {
+        // Requests name jobs: answer them only once the stored jobs are back.
+        try await scheduler.restore()
         var lastBeat: Int64 = 0
         while !Task.isCancelled {
             let now = clock.now()
@@ -42,6 +44,8 @@ public struct ControlService: Service {
     }
 
     func handle(_ request: ControlRequest) async {
+        // Taken before it is carried out: after a crash in between it is not carried out twice.
+        guard (try? await store.take(request.id, now: clock.now())) == true else { return }
         var result = ""
         var failure = ""
         do {

@@ -1,5 +1,6 @@
 import JobSpec
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// The scheduler service: owns the `SchedulerCore`, sleeps until its next timer, and performs each
@@ -105,9 +106,11 @@ public actor Scheduler: Service {
     /// Hands a run to the launcher; its start (or failure to start) and its end come back through the inbox.
     private nonisolated func launch(_ launch: SchedulerStep.Launch) async {
         let inbox = self.inbox
+        let id = launch.run.taskID
         do {
-            let info = try await launcher.launch(launch.run, job: launch.job) { id, outcome in inbox.post(.ended(id, outcome)) }
-            inbox.post(.started(launch.run.taskID, info))
+            try await launcher.launch(launch.run, job: launch.job,
+                                      onStart: { info in inbox.post(.started(id, info)) },
+                                      onExit: { id, outcome in inbox.post(.ended(id, outcome)) })
         } catch {
             inbox.post(.failedToStart(launch.run.taskID, "\(error)"))
         }
@@ -132,22 +135,34 @@ public actor Scheduler: Service {
         await perform(step)
     }
 
-    /// Writes the step's batch, then hands its launches and kills on. When the write fails nothing is
-    /// launched: those runs end as failed to start.
+    /// Writes the step's batch, then hands its launches and kills on. Batches reach the store in the
+    /// order of the steps (the write is queued before the first suspension). A failed write is retried
+    /// until it succeeds: nothing is launched that is not stored, and memory never runs ahead of the store.
     func perform(_ step: SchedulerStep) async {
         for event in step.events { logger.info("\(event)") }
-        do {
-            try await store.write(step.batch)
-        } catch {
-            logger.error("state store write failed: \(error)")
-            for launch in step.launches {
-                _ = core.finished(launch.run.taskID, outcome: .failedToStart("the state store could not record the run: \(error)"), now: clock.now())
+        var delay: Duration = .milliseconds(100)
+        while true {
+            let store = self.store
+            let error: (any Error)? = await withCheckedContinuation { continuation in
+                store.write(step.batch) { continuation.resume(returning: $0) }
             }
-            return
+            guard let error else { break }
+            logger.error("state store write failed, retrying in \(delay): \(error)")
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(5))
         }
         if !step.launches.isEmpty { launchSink.yield(step.launches) }
+        for launch in step.launches {
+            Counter(label: "chronos_runs_started_total", dimensions: [("job", launch.run.job)]).increment()
+        }
+        for (job, state) in step.ended {
+            Counter(label: "chronos_runs_ended_total", dimensions: [("job", job), ("state", state.rawValue)]).increment()
+        }
         for kill in step.kills where core.active[kill.taskID] != nil {
-            await launcher.kill(kill.taskID, reason: kill.reason)
+            if await !launcher.kill(kill.taskID, reason: kill.reason) {
+                // No process to signal (an async job's has exited): the run ends here.
+                await perform(core.finished(kill.taskID, outcome: .killed(kill.reason), now: clock.now()))
+            }
         }
     }
 }
@@ -182,6 +197,32 @@ extension Scheduler {
 
     public func asyncReported(_ id: TaskID, statusCode: Int32) async {
         await perform(core.asyncReported(id, statusCode: statusCode, now: clock.now()))
+    }
+
+    /// Every job with its state, sorted by name.
+    public func statuses() -> [JobStatus] { core.statuses() }
+
+    /// One job with its state.
+    public func status(of name: String) -> JobStatus? { core.status(of: name) }
+
+    /// Run times (ms) of a job's recent successful runs.
+    public func durations(of name: String) -> [Int64] { core.durations(of: name) }
+
+    /// Creates or replaces one job (the API's upsert); refuses a missing parent or a dependency cycle.
+    public func upsert(_ applied: AppliedJob) async throws {
+        try await restore()
+        if let problem = core.rejection(for: applied.job) { throw JobRejection(problem) }
+        await perform(core.upsert(applied, now: clock.now()))
+    }
+
+    /// Deletes one job; refuses while other jobs list it as a parent.
+    public func delete(_ name: String) async throws {
+        guard core.jobs[name] != nil else { throw UnknownJobError(name: name) }
+        let children = core.children(of: name)
+        if !children.isEmpty {
+            throw JobRejection("job \"\(name)\" is a parent of \(children.map { "\"\($0)\"" }.joined(separator: ", ")); delete or change them first")
+        }
+        await perform(core.delete(name, now: clock.now()))
     }
 
     /// The jobs, their states and runs in flight, for status displays.

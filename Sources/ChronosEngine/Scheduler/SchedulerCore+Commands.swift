@@ -56,6 +56,13 @@ extension SchedulerCore {
         if !disabled { state.errorsSinceLastSuccess = 0 }
         states[name] = state
         step.save(name, state)
+        if disabled {
+            // Queued runs (prepared slots, retries) of a disabled job do not run.
+            for run in activeRuns(of: name) where run.state == .queued {
+                finish(run.taskID, outcome: .killed("the job was disabled"), now: now, step: &step)
+            }
+            waiting[name] = nil
+        }
         if !disabled {
             armSchedule(name, now: now, fromNow: true, step: &step)
         }

@@ -27,6 +27,7 @@ extension SchedulerCore {
                 }
             case .timeout(let id):
                 if let run = active[id], run.state == .running, let limit = timeout(of: run.job) {
+                    timedOut.insert(id)
                     step.kills.append(.init(taskID: id, reason: "timed out after \(limit / 1000) s"))
                 }
             }
@@ -42,6 +43,8 @@ extension SchedulerCore {
         guard let entry = entries[name], entry.nextDue == due, var state = states[name] else { return }
         entries[name]!.nextDue = nil
         if case .once = entry.job.trigger {
+            // A disabled one-shot job runs when it is enabled.
+            if isDisabled(name) { return }
             state.onceDone = true
             states[name] = state
             step.save(name, state)
@@ -126,6 +129,16 @@ extension SchedulerCore {
             if !busy.isEmpty {
                 switch entry.job.effectiveConcurrencyPolicy {
                 case .forbid:
+                    // One scheduled run waits at most; later slots are skipped, dependency and manual runs all wait.
+                    if run.trigger == .schedule, let queue = waiting[run.job], queue.contains(where: { active[$0]?.trigger == .schedule }) {
+                        var skipped = active.removeValue(forKey: id)!
+                        skipped.state = .skipped
+                        skipped.skippedCount = 1
+                        skipped.endedAt = now
+                        skipped.reason = "the previous run was still running and another was already waiting"
+                        step.save(skipped)
+                        continue
+                    }
                     waiting[run.job, default: []].append(id)
                     continue
                 case .replace:
@@ -211,6 +224,7 @@ extension SchedulerCore {
 
     mutating func finish(_ id: TaskID, outcome: RunOutcome, now: Int64, step: inout SchedulerStep) {
         guard var run = active.removeValue(forKey: id) else { return }
+        defer { timedOut.remove(id) }
         let name = run.job
         running[name]?.remove(id)
         if running[name]?.isEmpty == true { running[name] = nil }
@@ -223,6 +237,10 @@ extension SchedulerCore {
             succeeded = status == 0
             run.state = succeeded ? .succeeded : .failed
             if !succeeded { run.reason = "exited with status \(status)" }
+        case .killed(let reason) where timedOut.contains(id):
+            // A run stopped by its timeout failed: it is retried and counted like any failure.
+            run.state = .failed
+            run.reason = reason
         case .killed(let reason):
             run.state = .killed
             run.reason = reason
@@ -234,9 +252,16 @@ extension SchedulerCore {
             run.reason = reason
         }
         step.save(run)
+        step.ended.append((name, run.state))
         releaseWaiting(name, now: now)
         guard let entry = entries[name], var state = states[name] else { return }
         if succeeded {
+            if let started = run.startedAt {
+                var recent = durations[name] ?? []
+                if recent.count >= Self.maxDurations { recent.removeFirst() }
+                recent.append(now - started)
+                durations[name] = recent
+            }
             state.successCount += 1
             state.errorsSinceLastSuccess = 0
             state.lastSuccess = now

@@ -66,6 +66,14 @@ public struct SchedulerCore: Sendable {
     /// Runs held back behind a running run of the same job (`forbid`), in order.
     var waiting: [String: [TaskID]] = [:]
     var running: [String: Set<TaskID>] = [:]
+    /// Runs being killed because they ran past their timeout.
+    var timedOut: Set<TaskID> = []
+    /// Run times (ms) of recent successful runs per job, at most `maxDurations` each.
+    var durations: [String: [Int64]] = [:]
+    static let maxDurations = 100
+
+    /// The `source` of jobs created or changed through the API.
+    public static let apiSource = "api"
 
     public init(options: SchedulerOptions = SchedulerOptions()) {
         self.options = options
@@ -119,13 +127,21 @@ extension SchedulerCore {
             state.lastScheduledDue = max(state.lastScheduledDue ?? .min, run.taskID.due)
             states[run.job] = state
         }
+        for run in stored.activeRuns where entries[run.job] == nil {
+            // A run of a job that is gone: it ends here (its process, if any, was killed as an orphan).
+            var ended = run
+            ended.state = .killed
+            ended.endedAt = now
+            ended.reason = "its job no longer exists"
+            step.save(ended)
+        }
         for run in stored.activeRuns where entries[run.job] != nil {
             if run.state == .running {
                 if run.pid != nil { step.kills.append(.init(taskID: run.taskID, reason: "lost")) }
                 active[run.taskID] = run
                 running[run.job, default: []].insert(run.taskID)
                 finish(run.taskID, outcome: .lost("the server stopped while the run was in flight"), now: now, step: &step)
-            } else if run.trigger == .schedule && now - run.readyAt > epsilon(of: run.job) {
+            } else if run.trigger == .schedule && now - run.readyAt > epsilon(of: run.job) && entries[run.job]?.job.trigger != .once {
                 // Prepared before the server stopped, and now too late to start.
                 var skipped = run
                 skipped.state = .skipped
@@ -148,7 +164,8 @@ extension SchedulerCore {
     public mutating func apply(_ jobs: [AppliedJob], now: Int64) -> SchedulerStep {
         var step = SchedulerStep()
         let names = Set(jobs.map(\.job.name))
-        for name in entries.keys.sorted() where !names.contains(name) {
+        // Jobs made through the API are not the source's to delete.
+        for name in entries.keys.sorted() where !names.contains(name) && entries[name]?.source != Self.apiSource {
             remove(name, now: now, step: &step)
         }
         for applied in jobs {
@@ -191,12 +208,44 @@ extension SchedulerCore {
         } else {
             step.events.append("updated job \(name)")
         }
+        if let old, var state = states[name] {
+            var changed = false
+            if old.job.disabled != applied.job.disabled && state.disabledOverride != nil {
+                // A change of `disabled` in the spec wins over a disable or enable made by hand.
+                state.disabledOverride = nil
+                changed = true
+            }
+            let parents = Set(applied.job.parents ?? [])
+            if state.completedParents.contains(where: { !parents.contains($0) }) {
+                state.completedParents.removeAll { !parents.contains($0) }
+                changed = true
+            }
+            if changed {
+                states[name] = state
+                step.save(name, state)
+            }
+        }
         if old?.job.schedule != applied.job.schedule || old?.job.cron != applied.job.cron
             || old?.job.scheduleTimeZone != applied.job.scheduleTimeZone || old == nil {
-            // A changed schedule starts from now: it owes no runs from before the change.
+            // A changed schedule starts from now: it owes no runs from before the change, and runs
+            // prepared for the old one do not happen.
+            if old != nil { dropPrepared(name, now: now, reason: "the schedule changed before it was due", step: &step) }
             armSchedule(name, now: now, fromNow: old != nil, step: &step)
         } else {
             entries[name]!.nextDue = old?.nextDue
+        }
+    }
+
+    /// Ends the queued scheduled runs of a job that are not yet due.
+    mutating func dropPrepared(_ name: String, now: Int64, reason: String, step: inout SchedulerStep) {
+        for run in activeRuns(of: name) where run.state == .queued && run.trigger == .schedule && run.readyAt > now {
+            var dropped = run
+            dropped.state = .skipped
+            dropped.skippedCount = 1
+            dropped.endedAt = now
+            dropped.reason = reason
+            active[run.taskID] = nil
+            step.save(dropped)
         }
     }
 
@@ -216,6 +265,7 @@ extension SchedulerCore {
         }
         waiting[name] = nil
         states[name] = nil
+        durations[name] = nil
         step.batch.deleteJobs.append(name)
         step.events.append("deleted job \(name)")
     }

@@ -20,6 +20,8 @@ public struct SchedulerStep: Sendable {
     public var kills: [Kill] = []
     /// What happened, for the log.
     public var events: [String] = []
+    /// Runs that ended in this step, for metrics.
+    public var ended: [(job: String, state: RunState)] = []
     /// Runs first stored in this step (their whole record is written).
     var newRuns: Set<TaskID> = []
     /// Runs stored as queued in an earlier step that start in this one.
@@ -36,6 +38,7 @@ public struct SchedulerStep: Sendable {
         batch.states.merge(other.batch.states) { $1 }
         batch.runs += other.batch.runs
         launches += other.launches
+        ended += other.ended
         newRuns.formUnion(other.newRuns)
         batch.startedRuns += other.batch.startedRuns
         batch.startedReadyAt += other.batch.startedReadyAt

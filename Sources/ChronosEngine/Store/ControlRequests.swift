@@ -45,6 +45,26 @@ extension SQLiteStateStore {
         }
     }
 
+    /// Marks a pending request as being carried out; false when it is no longer pending (withdrawn).
+    public func take(_ id: Int64, now: Int64) async throws -> Bool {
+        try await perform { db in
+            try db.statement("UPDATE requests SET done_at = ?, error = 'interrupted' WHERE id = ? AND done_at IS NULL").run([.int(now), .int(id)])
+            let changes = try db.statement("SELECT changes()")
+            defer { changes.reset() }
+            return try changes.step() && changes.int(0) == 1
+        }
+    }
+
+    /// Withdraws a request nobody has taken; false when the server took it already.
+    public func withdraw(_ id: Int64) async throws -> Bool {
+        try await perform { db in
+            try db.statement("DELETE FROM requests WHERE id = ? AND done_at IS NULL").run([.int(id)])
+            let changes = try db.statement("SELECT changes()")
+            defer { changes.reset() }
+            return try changes.step() && changes.int(0) == 1
+        }
+    }
+
     /// Records a request's outcome.
     public func complete(_ id: Int64, result: String, error: String, now: Int64) async throws {
         try await perform { db in

@@ -117,7 +117,13 @@ final class SQLiteStatement {
     @discardableResult
     func step() throws(SQLiteError) -> Bool {
         let code = sqlite3_step(raw)
-        try connection.check(code, "sqlite3_step", sql: sql, ok: [SQLITE_ROW, SQLITE_DONE])
+        if code != SQLITE_ROW && code != SQLITE_DONE {
+            // A failed statement is reset at once: left active, it would keep its transaction open.
+            let error = SQLiteError(code: code, message: String(cString: sqlite3_errmsg(connection.handle)), call: "sqlite3_step", sql: sql)
+            sqlite3_reset(raw)
+            throw error
+        }
+        if code == SQLITE_DONE { sqlite3_reset(raw) }
         return code == SQLITE_ROW
     }
 

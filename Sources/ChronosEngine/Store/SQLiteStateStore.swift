@@ -61,10 +61,17 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
-    public func write(_ batch: StoreBatch) async throws {
-        guard !batch.isEmpty else { return }
+    public func write(_ batch: StoreBatch, completion: @escaping @Sendable ((any Error)?) -> Void) {
+        guard !batch.isEmpty else { return completion(nil) }
         let limit = historyLimit
-        try await perform { db in try Self.write(batch, to: db, historyLimit: limit) }
+        queue.async { [connection] in
+            do {
+                try Self.write(batch, to: connection, historyLimit: limit)
+                completion(nil)
+            } catch {
+                completion(error)
+            }
+        }
     }
 
     public func runs(of job: String, limit: Int) async throws -> [RunRecord] {

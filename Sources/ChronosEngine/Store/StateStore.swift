@@ -33,8 +33,9 @@ public struct StoreBatch: Sendable {
 public protocol StateStore: Sendable {
     /// Loads jobs, runtime states and the runs still queued or running.
     func load() async throws -> StoredState
-    /// Applies a batch of writes in one transaction.
-    func write(_ batch: StoreBatch) async throws
+    /// Applies a batch of writes in one transaction. Batches are applied in the order of the calls
+    /// (the call queues the batch before it returns), and `completion` reports the outcome.
+    func write(_ batch: StoreBatch, completion: @escaping @Sendable ((any Error)?) -> Void)
     /// The most recent runs of a job, newest first.
     func runs(of job: String, limit: Int) async throws -> [RunRecord]
     /// One run.
@@ -42,4 +43,14 @@ public protocol StateStore: Sendable {
     /// A stored value (the Mesos framework id, the last applied revision, …).
     func value(for key: String) async throws -> String?
     func setValue(_ value: String?, for key: String) async throws
+}
+
+extension StateStore {
+    /// Applies a batch of writes in one transaction.
+    public func write(_ batch: StoreBatch) async throws {
+        let error: (any Error)? = await withCheckedContinuation { continuation in
+            write(batch) { continuation.resume(returning: $0) }
+        }
+        if let error { throw error }
+    }
 }

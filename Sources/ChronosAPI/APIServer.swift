@@ -1,0 +1,84 @@
+import ChronosEngine
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import Synchronization
+
+/// The HTTP server: Chronos's REST API under `/v1/scheduler` and `/scheduler`, the run endpoints under
+/// `/v1/jobs`, `/ping`, `/metrics` and `/openapi.yaml`.
+public struct APIServer: Sendable {
+    public struct Configuration: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 4400
+        /// `user:password` for HTTP basic auth on every route; nil for none.
+        public var credentials: String?
+        /// Largest request body accepted, in bytes.
+        public var bodyLimit = 1 << 20
+        /// Host name this server answers `leader` with (with its port); the listen address when nil.
+        public var advertisedHost: String?
+        /// Most runs `job/stat` lists.
+        public var statHistory = 5
+
+        public init() {}
+    }
+
+    let scheduler: Scheduler
+    let store: any StateStore
+    let configuration: Configuration
+    let registry: PrometheusCollectorRegistry
+    let logger: Logger
+    /// The port the server listens on, once it does.
+    let boundPort = PortBox()
+
+    public init(scheduler: Scheduler, store: any StateStore, configuration: Configuration,
+                registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger = Logger(label: "chronos-sync.api")) {
+        self.scheduler = scheduler
+        self.store = store
+        self.configuration = configuration
+        self.registry = registry
+        self.logger = logger
+    }
+
+    /// The router with every route and middleware.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        if let credentials = configuration.credentials {
+            router.add(middleware: BasicAuthMiddleware(credentials: credentials))
+        }
+        router.add(middleware: MetricsMiddleware())
+        let routes = Routes(server: self)
+        routes.addScheduler(to: router.group("/v1/scheduler"))
+        routes.addScheduler(to: router.group("/scheduler"))
+        routes.addRuns(to: router.group("/v1/jobs"))
+        routes.addSystem(to: router)
+        return router
+    }
+
+    /// The server as a service; `onRunning` gets the port it listens on (useful with port 0).
+    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "chronos-sync"),
+            onServerRunning: { [boundPort] channel in
+                let port = channel.localAddress?.port ?? 0
+                boundPort.value.withLock { $0 = port }
+                await onRunning(port)
+            },
+            logger: logger
+        )
+    }
+}
+
+/// The port a server bound, set once it listens.
+final class PortBox: Sendable {
+    let value = Mutex<Int>(0)
+}
+
+extension APIServer {
+    /// `host:port` for `leader`.
+    var leaderAddress: String {
+        let port = boundPort.value.withLock { $0 }
+        return "\(configuration.advertisedHost ?? configuration.host):\(port == 0 ? configuration.port : port)"
+    }
+}

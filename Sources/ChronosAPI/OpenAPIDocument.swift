@@ -1,0 +1,275 @@
+/// The OpenAPI 3.0 description of every route, served at `/openapi.yaml`.
+enum OpenAPIDocument {
+    static let yaml = """
+    openapi: 3.0.3
+    info:
+      title: chronos-sync API
+      version: "1"
+      description: >
+        Chronos's REST API (under /v1/scheduler and, as in Chronos 2.x, /scheduler), the runs of each job under
+        /v1/jobs, and /ping and /metrics. Errors answer JSON {status, message, errors[{line, column, message}]}.
+    security:
+      - basic: []
+    paths:
+    \(schedulerPaths("/v1/scheduler"))
+    \(schedulerPaths("/scheduler"))
+      /v1/jobs/{name}/runs:
+        get:
+          summary: A job's runs, newest first
+          parameters:
+            - {name: name, in: path, required: true, schema: {type: string}}
+            - {name: limit, in: query, schema: {type: integer, minimum: 0}}
+          responses:
+            "200": {description: Runs, content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Run"}}}}}
+            "400": {$ref: "#/components/responses/Error"}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+      /v1/jobs/{name}/runs/{taskId}/stdout:
+        get:
+          summary: A run's standard output
+          parameters:
+            - {name: name, in: path, required: true, schema: {type: string}}
+            - {name: taskId, in: path, required: true, schema: {type: string}}
+          responses:
+            "200": {description: Output, content: {text/plain: {schema: {type: string}}}}
+            "400": {$ref: "#/components/responses/Error"}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+      /v1/jobs/{name}/runs/{taskId}/stderr:
+        get:
+          summary: A run's standard error
+          parameters:
+            - {name: name, in: path, required: true, schema: {type: string}}
+            - {name: taskId, in: path, required: true, schema: {type: string}}
+          responses:
+            "200": {description: Output, content: {text/plain: {schema: {type: string}}}}
+            "400": {$ref: "#/components/responses/Error"}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+      /ping:
+        get:
+          summary: Liveness
+          responses:
+            "200": {description: pong, content: {text/plain: {schema: {type: string}}}}
+            "401": {$ref: "#/components/responses/Error"}
+      /metrics:
+        get:
+          summary: Prometheus metrics
+          responses:
+            "200": {description: Metrics in the Prometheus text format, content: {text/plain: {schema: {type: string}}}}
+            "401": {$ref: "#/components/responses/Error"}
+    components:
+      securitySchemes:
+        basic: {type: http, scheme: basic}
+      responses:
+        Error:
+          description: What is wrong and where
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Error"}
+        NoContent: {description: Done}
+      schemas:
+        Error:
+          type: object
+          required: [status, message]
+          properties:
+            status: {type: integer}
+            message: {type: string}
+            errors:
+              type: array
+              items:
+                type: object
+                required: [message]
+                properties: {line: {type: integer}, column: {type: integer}, message: {type: string}}
+        Job:
+          type: object
+          description: A job spec with Chronos's field names (see the README), plus the server-managed counters.
+          required: [name]
+          properties:
+            name: {type: string, pattern: "^[A-Za-z0-9_.-]{1,200}$"}
+            command: {type: string}
+            description: {type: string}
+            owner: {type: string}
+            schedule: {type: string}
+            scheduleTimeZone: {type: string}
+            cron: {type: string}
+            parents: {type: array, items: {type: string}}
+            shell: {type: boolean}
+            retries: {type: integer}
+            disabled: {type: boolean}
+            successCount: {type: integer}
+            errorCount: {type: integer}
+            lastSuccess: {type: string}
+            lastError: {type: string}
+            errorsSinceLastSuccess: {type: integer}
+          additionalProperties: true
+        Summary:
+          type: object
+          required: [jobs]
+          properties:
+            jobs:
+              type: array
+              items:
+                type: object
+                required: [name, status, state, schedule, parents, disabled]
+                properties:
+                  name: {type: string}
+                  status: {type: string, enum: [success, failure, fresh]}
+                  state: {type: string}
+                  schedule: {type: string}
+                  parents: {type: array, items: {type: string}}
+                  disabled: {type: boolean}
+        Run:
+          type: object
+          required: [taskID, state, trigger, readyAt, queuedAt]
+          properties:
+            taskID: {type: string}
+            state: {type: string, enum: [queued, running, succeeded, failed, killed, lost, skipped]}
+            trigger: {type: string, enum: [schedule, dependency, manual, retry]}
+            readyAt: {type: integer}
+            queuedAt: {type: integer}
+            startedAt: {type: integer}
+            endedAt: {type: integer}
+            exitStatus: {type: integer}
+            reason: {type: string}
+          additionalProperties: true
+    """
+
+    /// The Chronos routes under one prefix.
+    static func schedulerPaths(_ prefix: String) -> String {
+        """
+          \(prefix)/jobs:
+            get:
+              summary: Every job
+              responses:
+                "200": {description: Jobs, content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Job"}}}}}
+                "401": {$ref: "#/components/responses/Error"}
+          \(prefix)/jobs/summary:
+            get:
+              summary: Every job's status and state
+              responses:
+                "200": {description: Summary, content: {application/json: {schema: {$ref: "#/components/schemas/Summary"}}}}
+                "401": {$ref: "#/components/responses/Error"}
+          \(prefix)/jobs/search:
+            get:
+              summary: Jobs whose name or command contains a text (case-insensitive)
+              parameters:
+                - {name: name, in: query, schema: {type: string}}
+                - {name: command, in: query, schema: {type: string}}
+                - {name: any, in: query, schema: {type: string}}
+                - {name: limit, in: query, schema: {type: integer, minimum: 0}}
+                - {name: offset, in: query, schema: {type: integer, minimum: 0}}
+              responses:
+                "200": {description: Jobs, content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Job"}}}}}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+          \(prefix)/job/{name}:
+            parameters:
+              - {name: name, in: path, required: true, schema: {type: string}}
+            get:
+              summary: One job
+              responses:
+                "200": {description: Job, content: {application/json: {schema: {$ref: "#/components/schemas/Job"}}}}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+            put:
+              summary: Run the job now
+              parameters:
+                - {name: arguments, in: query, schema: {type: string}}
+              responses:
+                "204": {$ref: "#/components/responses/NoContent"}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+            delete:
+              summary: Delete the job
+              responses:
+                "204": {$ref: "#/components/responses/NoContent"}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+          \(prefix)/iso8601:
+            post:
+              summary: Create or replace a scheduled job
+              requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/Job"}}}}
+              responses:
+                "204": {$ref: "#/components/responses/NoContent"}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+                "413": {$ref: "#/components/responses/Error"}
+          \(prefix)/dependency:
+            post:
+              summary: Create or replace a dependent job
+              requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/Job"}}}}
+              responses:
+                "204": {$ref: "#/components/responses/NoContent"}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+                "413": {$ref: "#/components/responses/Error"}
+          \(prefix)/job/success/{name}:
+            put:
+              summary: Mark the job successful (its children advance)
+              parameters:
+                - {name: name, in: path, required: true, schema: {type: string}}
+              responses:
+                "200": {description: Done, content: {text/plain: {schema: {type: string}}}}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+          \(prefix)/task/kill/{name}:
+            delete:
+              summary: Kill the job's runs
+              parameters:
+                - {name: name, in: path, required: true, schema: {type: string}}
+              responses:
+                "204": {$ref: "#/components/responses/NoContent"}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+          \(prefix)/task/{taskId}:
+            put:
+              summary: Report the end of an async job's run
+              parameters:
+                - {name: taskId, in: path, required: true, schema: {type: string}}
+              requestBody:
+                required: true
+                content: {application/json: {schema: {type: object, required: [statusCode], properties: {statusCode: {type: integer}}}}}
+              responses:
+                "204": {$ref: "#/components/responses/NoContent"}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+          \(prefix)/job/stat/{name}:
+            get:
+              summary: Run-time percentiles (ms) and the latest runs
+              parameters:
+                - {name: name, in: path, required: true, schema: {type: string}}
+              responses:
+                "200": {description: Statistics, content: {application/json: {schema: {type: object, required: [histogram, taskStatHistory]}}}}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+          \(prefix)/stats/{percentile}:
+            get:
+              summary: One percentile of every job's run time (s), slowest first
+              parameters:
+                - {name: percentile, in: path, required: true, schema: {type: string, enum: [99thPercentile, 98thPercentile, 95thPercentile, 75thPercentile, median, mean]}}
+              responses:
+                "200": {description: Statistics, content: {application/json: {schema: {type: array, items: {type: object}}}}}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+          \(prefix)/graph/dot:
+            get:
+              summary: The dependency graph in Graphviz DOT
+              responses:
+                "200": {description: DOT, content: {text/plain: {schema: {type: string}}}}
+                "401": {$ref: "#/components/responses/Error"}
+          \(prefix)/graph/csv:
+            get:
+              summary: The dependency graph as node and link lines
+              responses:
+                "200": {description: CSV, content: {text/plain: {schema: {type: string}}}}
+                "401": {$ref: "#/components/responses/Error"}
+          \(prefix)/leader:
+            get:
+              summary: The leader's address
+              responses:
+                "200": {description: Leader, content: {application/json: {schema: {type: object, required: [leader], properties: {leader: {type: string}}}}}}
+                "401": {$ref: "#/components/responses/Error"}
+        """
+    }
+}
