@@ -25,6 +25,7 @@ class Server:
         self.data = root / "data"
         self.jobs.mkdir(exist_ok=True)
         self.process: subprocess.Popen | None = None
+        self.start_args: list[str] = []
         self.log = root / "serve.log"
 
     def write(self, name: str, text: str) -> None:
@@ -33,7 +34,7 @@ class Server:
     def start(self) -> None:
         log = open(self.log, "a")
         self.process = subprocess.Popen(
-            [str(self.binary), "serve", "--jobs", str(self.jobs), "--data", str(self.data), "--sync-interval", "0.3"],
+            [str(self.binary), "serve", "--jobs", str(self.jobs), "--data", str(self.data), "--sync-interval", "0.3", "--http-port", "0", *self.start_args],
             stdout=log, stderr=log, cwd=self.root,
         )
 
@@ -132,9 +133,9 @@ def test_a_run_past_its_timeout_is_killed(server):
         retries: 0
         """)
     server.start()
-    killed = server.wait_for(lambda: finished(server.history("too-slow"), "killed"), what="the timeout kill")
-    run = killed[0]
-    assert run["reason"] == "timed out after 1 s"
+    failed = server.wait_for(lambda: finished(server.history("too-slow"), "failed"), what="the timeout kill")
+    run = failed[0]
+    assert run["reason"] == "timed out after 1 s", "a timeout is a failure (retried by policy), not a kill"
     assert 900 <= run["endedAt"] - run["startedAt"] < 6000
 
 

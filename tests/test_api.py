@@ -1,0 +1,130 @@
+"""The REST API over a real socket, driven by the `chronos-python` client and plain HTTP."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+
+import chronos
+import pytest
+
+from test_engine import Server, finished
+
+USER, PASSWORD = "ops", "s3cret:with-colon"
+
+
+@pytest.fixture
+def api(chronos_bin, tmp_path):
+    server = Server(chronos_bin, tmp_path)
+    server.write("base.yaml", """
+        name: from-git
+        command: echo from git
+        schedule: R/2030-01-01T00:00:00Z/P1D
+        """)
+    server.start_args = ["--http-credentials", f"{USER}:{PASSWORD}"]
+    server.start()
+    port = server.wait_for(lambda: (m := re.search(r"REST API on http://127\.0\.0\.1:(\d+)/", server.log.read_text())) and int(m.group(1)),
+                           what="the API to listen")
+    server.port = port
+    yield server
+    server.stop()
+
+
+def request(api, method, path, body=None, auth=True, raw=None):
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(f"http://127.0.0.1:{api.port}{path}", data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    if auth:
+        req.add_header("Authorization", "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode())
+    try:
+        with urllib.request.urlopen(req, timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def test_the_chronos_python_client_manages_jobs(api):
+    client = chronos.connect(f"127.0.0.1:{api.port}", username=USER, password=PASSWORD)
+    client.add({"name": "nightly", "command": "echo nightly", "schedule": "R/2030-01-01T02:00:00Z/P1D",
+                "owner": "ops@example.com", "disabled": False, "async": False, "epsilon": "PT60S"})
+    client.add({"name": "report", "command": "echo report", "parents": ["nightly"], "owner": "ops@example.com",
+                "disabled": False, "async": False, "epsilon": "PT60S"})
+    names = sorted(job["name"] for job in client.list())
+    assert names == ["from-git", "nightly", "report"]
+    nightly = next(job for job in client.list() if job["name"] == "nightly")
+    assert nightly["schedule"] == "R/2030-01-01T02:00:00Z/P1D", "the schedule is returned as written"
+    assert nightly["successCount"] == 0 and nightly["lastSuccess"] == ""
+    assert [job["name"] for job in client.search(name="NIGHT")] == ["nightly"]
+    client.run("nightly")
+    api.wait_for(lambda: finished(api.history("nightly"), "succeeded"), what="the run")
+    api.wait_for(lambda: finished(api.history("report"), "succeeded"), what="the child of the run")
+    stat = client.job_stat("nightly")
+    assert stat["histogram"]["count"] == 1 and len(stat["taskStatHistory"]) == 1
+    assert "link,nightly,report" in client.scheduler_graph()
+    with pytest.raises(chronos.ChronosAPIError):
+        client.delete("nightly")  # still the parent of report
+    client.delete("report")
+    client.delete("nightly")
+    assert sorted(job["name"] for job in client.list()) == ["from-git"]
+    metrics = client.metrics()
+    assert isinstance(metrics, str) and 'chronos_runs_ended_total{job="nightly",state="succeeded"} 1' in metrics
+
+
+def test_the_2x_prefix_answers_too(api):
+    client = chronos.connect(f"127.0.0.1:{api.port}", username=USER, password=PASSWORD, scheduler_api_version=None)
+    assert [job["name"] for job in client.list()] == ["from-git"]
+
+
+def test_every_route_needs_credentials(api):
+    status, headers, body = request(api, "GET", "/v1/scheduler/jobs", auth=False)
+    assert status == 401
+    assert headers.get("WWW-Authenticate", "").startswith("Basic")
+    assert json.loads(body)["status"] == 401
+    assert request(api, "GET", "/ping", auth=False)[0] == 401
+    assert request(api, "GET", "/ping")[2] == "pong"
+
+
+def test_bad_input_answers_400_with_what_and_where(api):
+    status, _, body = request(api, "POST", "/v1/scheduler/iso8601", raw=b'{"name": "x",\n "command": "y",\n "schedule": "R/2026-13-01T00:00:00Z/PT1H"}')
+    assert status == 400
+    error = json.loads(body)
+    assert error["errors"][0]["line"] == 3 and error["errors"][0]["column"] == 22
+    assert "month 13" in error["message"]
+    status, _, body = request(api, "POST", "/v1/scheduler/iso8601", raw=b'{"name": "x", "comand": "y", "schedule": ""}')
+    assert status == 400 and 'did you mean \\"command\\"' in body
+    status, _, body = request(api, "POST", "/v1/scheduler/dependency", body={"name": "x", "command": "y", "parents": ["nope"]})
+    assert status == 400 and "does not exist" in json.loads(body)["message"]
+    status, _, body = request(api, "POST", "/v1/scheduler/iso8601", raw=b"{not json")
+    assert status == 400 and json.loads(body)["errors"]
+    status, _, _ = request(api, "POST", "/v1/scheduler/iso8601", raw=b"x" * (2 << 20))
+    assert status == 413
+    assert request(api, "GET", "/v1/scheduler/job/no-such-job")[0] == 400
+    assert request(api, "GET", "/v1/scheduler/jobs/search?limit=-1")[0] == 400
+    assert [j["name"] for j in json.loads(request(api, "GET", "/v1/scheduler/jobs")[2])] == ["from-git"], "nothing was half-written"
+
+
+def test_runs_logs_summary_and_the_async_callback(api):
+    assert request(api, "POST", "/v1/scheduler/iso8601", body={"name": "talker", "command": "echo said-it", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
+    assert request(api, "POST", "/v1/scheduler/iso8601", body={"name": "waiter", "command": "true", "schedule": "R/2030-01-01T00:00:00Z/P1D", "async": True})[0] == 204
+    assert request(api, "PUT", "/v1/scheduler/job/talker?arguments=extra")[0] == 204
+    run = api.wait_for(lambda: finished(api.history("talker"), "succeeded"), what="talker")[0]
+    status, _, body = request(api, "GET", f"/v1/jobs/talker/runs/{run['taskID']}/stdout")
+    assert (status, body) == (200, "said-it extra\n")
+    runs = json.loads(request(api, "GET", "/v1/jobs/talker/runs")[2])
+    assert runs[0]["taskID"] == run["taskID"] and runs[0]["trigger"] == "manual"
+    assert request(api, "PUT", "/v1/scheduler/job/waiter")[0] == 204
+    waiting = api.wait_for(lambda: [r for r in api.history("waiter") if r["state"] == "running" and r.get("sandbox")], what="the async run")
+    time.sleep(0.5)
+    assert api.history("waiter")[0]["state"] == "running", "an async run waits for its callback"
+    summary = json.loads(request(api, "GET", "/v1/scheduler/jobs/summary")[2])["jobs"]
+    assert next(j for j in summary if j["name"] == "waiter")["state"] == "1 running"
+    assert request(api, "PUT", f"/scheduler/task/{waiting[0]['taskID']}", body={"statusCode": 0})[0] == 204
+    api.wait_for(lambda: finished(api.history("waiter"), "succeeded"), what="the callback to end the run")
+    leader = json.loads(request(api, "GET", "/v1/scheduler/leader")[2])["leader"]
+    assert leader.endswith(f":{api.port}")
+    assert request(api, "PUT", "/v1/scheduler/job/success/talker")[2] == "marked job talker as successful: true"
