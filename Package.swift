@@ -72,6 +72,9 @@ let package = Package(
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec"]),
         .testTarget(name: "ChronosEngineTests", dependencies: ["ChronosEngine"]),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler"]),
-        .testTarget(name: "ChronosAPITests", dependencies: ["ChronosAPI"]),
+        .testTarget(
+            name: "ChronosAPITests",
+            dependencies: ["ChronosAPI", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
     ]
 )

@@ -11,6 +11,16 @@ public struct JobStatus: Sendable {
     public let running: Int
     /// The next schedule slot, when one is set.
     public let nextDue: Int64?
+
+    public init(job: Job, source: String, state: JobState, disabled: Bool, queued: Int, running: Int, nextDue: Int64?) {
+        self.job = job
+        self.source = source
+        self.state = state
+        self.disabled = disabled
+        self.queued = queued
+        self.running = running
+        self.nextDue = nextDue
+    }
 }
 
 /// A job the API cannot accept as it is, and why.
