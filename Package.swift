@@ -63,7 +63,8 @@ let package = Package(
         .executableTarget(
             name: "chronos-sync-bench",
             dependencies: [
-                "JobSpec", "ChronosEngine", "CProcess",
+                "JobSpec", "ChronosEngine", "ChronosAPI", "CProcess",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]

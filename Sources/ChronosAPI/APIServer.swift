@@ -30,6 +30,8 @@ public struct APIServer: Sendable {
     let logger: Logger
     /// The port the server listens on, once it does.
     let boundPort = PortBox()
+    /// `jobs/summary` as last rendered, reused until the scheduler changes.
+    let summaryCache = RenderCache()
 
     public init(scheduler: Scheduler, store: any StateStore, configuration: Configuration,
                 registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger = Logger(label: "chronos-sync.api")) {
@@ -80,5 +82,20 @@ extension APIServer {
     var leaderAddress: String {
         let port = boundPort.value.withLock { $0 }
         return "\(configuration.advertisedHost ?? configuration.host):\(port == 0 ? configuration.port : port)"
+    }
+}
+
+/// A rendered document and the scheduler version it shows.
+final class RenderCache: Sendable {
+    private let cached = Mutex<(version: UInt64, bytes: [UInt8])?>(nil)
+
+    /// The document for the scheduler's current version, rendered again only when the scheduler changed.
+    func document(_ scheduler: Scheduler, render: ([JobStatus]) -> [UInt8]) async -> [UInt8] {
+        let version = await scheduler.version
+        if let hit = cached.withLock({ $0 }), hit.version == version { return hit.bytes }
+        let (current, statuses) = await scheduler.versionedStatuses()
+        let bytes = render(statuses)
+        cached.withLock { $0 = (current, bytes) }
+        return bytes
     }
 }

@@ -11,7 +11,10 @@ struct Routes: Sendable {
     func addScheduler(to group: RouterGroup<BasicRequestContext>) {
         group.get("jobs") { _, _ in JSONResponse(await scheduler.statuses().map(ChronosJobJSON.init)) }
         group.get("job/:name") { _, context in try await job(context) }
-        group.get("jobs/summary") { _, _ in JSONResponse(["jobs": await scheduler.statuses().map(JobSummary.init)]) }
+        group.get("jobs/summary") { _, _ in
+            let bytes = await server.summaryCache.document(scheduler) { JobSummary.document($0) }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
         group.get("jobs/search") { request, _ in try await search(request) }
         group.post("iso8601") { request, context in try await upsert(request, context, dependent: false) }
         group.put("iso8601") { request, context in try await upsert(request, context, dependent: false) }

@@ -8,6 +8,7 @@ import Foundation
 //   chronos-sync-bench engine-idle N SECONDS        N scheduled jobs loaded: memory and idle CPU
 //   chronos-sync-bench engine-dispatch N            N runs due in the same second: dispatch delay
 //   chronos-sync-bench launch-rate N                local launches of /bin/true against posix_spawn
+//   chronos-sync-bench api-serve N                  the API with N jobs, and a bare Hummingbird server, for wrk
 @main
 struct Bench {
     static func main() async throws {
@@ -21,6 +22,8 @@ struct Bench {
             try await engineIdle(jobs: Int(args[2])!, seconds: Int(args[3])!)
         case "engine-dispatch" where args.count == 3:
             try await engineDispatch(runs: Int(args[2])!)
+        case "api-serve" where args.count == 3:
+            try await apiServe(jobs: Int(args[2])!)
         case "probe" where args.count == 3:
             try await probeDispatch(runs: Int(args[2])!)
             probeJSON()

@@ -23,6 +23,8 @@ public actor Scheduler: Service {
     }
 
     private var restoreState = Restore.notStarted
+    /// Changes whenever anything the scheduler shows may have changed (every step it performs).
+    public private(set) var version: UInt64 = 0
 
     public init(store: any StateStore, launcher: any Launcher, options: SchedulerOptions = SchedulerOptions(),
                 clock: any SchedulerClock = WallClock(), logger: Logger = Logger(label: "chronos-sync.scheduler")) {
@@ -139,6 +141,7 @@ public actor Scheduler: Service {
     /// order of the steps (the write is queued before the first suspension). A failed write is retried
     /// until it succeeds: nothing is launched that is not stored, and memory never runs ahead of the store.
     func perform(_ step: SchedulerStep) async {
+        if !step.isEmpty { version &+= 1 }
         for event in step.events { logger.info("\(event)") }
         var delay: Duration = .milliseconds(100)
         while true {
@@ -201,6 +204,9 @@ extension Scheduler {
 
     /// Every job with its state, sorted by name.
     public func statuses() -> [JobStatus] { core.statuses() }
+
+    /// The statuses with the version they show.
+    public func versionedStatuses() -> (UInt64, [JobStatus]) { (version, core.statuses()) }
 
     /// One job with its state.
     public func status(of name: String) -> JobStatus? { core.status(of: name) }

@@ -29,6 +29,9 @@ public struct SchedulerStep: Sendable {
 
     public init() {}
 
+    /// True when the step asks for nothing and changed nothing.
+    public var isEmpty: Bool { batch.isEmpty && launches.isEmpty && kills.isEmpty && events.isEmpty && ended.isEmpty }
+
     mutating func save(_ run: RunRecord) { batch.runs.append(run) }
 
     /// Appends what `other` asks for after what this step asks for.
