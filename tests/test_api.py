@@ -8,6 +8,7 @@ import re
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import chronos
 import pytest
@@ -128,3 +129,38 @@ def test_runs_logs_summary_and_the_async_callback(api):
     leader = json.loads(request(api, "GET", "/v1/scheduler/leader")[2])["leader"]
     assert leader.endswith(f":{api.port}")
     assert request(api, "PUT", "/v1/scheduler/job/success/talker")[2] == "marked job talker as successful: true"
+
+
+def test_import_writes_specs_that_load_back_as_the_same_jobs(api, chronos_bin, tmp_path):
+    import shutil
+    import subprocess
+
+    repository_jobs = Path(__file__).resolve().parent.parent / "jobs"
+    for spec in repository_jobs.glob("*.yaml"):
+        if not spec.name.startswith("_"):
+            shutil.copy(spec, api.jobs / spec.name)
+    (api.jobs / "base.yaml").unlink()
+    api.wait_for(lambda: len(json.loads(request(api, "GET", "/v1/scheduler/jobs")[2])) >= 9, what="the example jobs")
+    out = tmp_path / "imported"
+    result = subprocess.run([str(chronos_bin), "import", "--from", f"http://127.0.0.1:{api.port}", "--out", str(out),
+                             "--http-credentials", f"{USER}:{PASSWORD}"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "the folder validates" in result.stdout
+    original = {j["name"]: j for j in json.loads(request(api, "GET", "/v1/scheduler/jobs")[2])}
+    # Load the imported folder the way a server would, and compare every spec field.
+    (tmp_path / "second").mkdir()
+    second = Server(chronos_bin, tmp_path / "second")
+    second.jobs = out
+    second.start_args = []
+    second.start()
+    try:
+        port = second.wait_for(lambda: (m := re.search(r"REST API on http://127\.0\.0\.1:(\d+)/", second.log.read_text())) and int(m.group(1)),
+                               what="the second server")
+        second.wait_for(lambda: len(json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/scheduler/jobs").read())) == len(original),
+                        what="the imported jobs")
+        imported = {j["name"]: j for j in json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/scheduler/jobs").read())}
+    finally:
+        second.stop()
+    managed = {"successCount", "errorCount", "lastSuccess", "lastError", "errorsSinceLastSuccess"}
+    strip = lambda job: {k: v for k, v in job.items() if k not in managed}
+    assert {n: strip(j) for n, j in imported.items()} == {n: strip(j) for n, j in original.items()}

@@ -20,7 +20,7 @@ struct ChronosJobJSON: Encodable, Sendable {
         try c.encode(state.lastError.map(Self.time) ?? "", forKey: .lastError)
         try c.encode(state.errorsSinceLastSuccess, forKey: .errorsSinceLastSuccess)
         try c.encode(status.disabled, forKey: .disabled)
-        if status.job.parents == nil {
+        if status.job.parents == nil && status.job.cron == nil {
             // Chronos always shows a scheduled job's schedule and zone, even when empty.
             try c.encode(status.job.schedule ?? "", forKey: .schedule)
             try c.encode(status.job.scheduleTimeZone, forKey: .scheduleTimeZone)

@@ -2,11 +2,26 @@ internal import CCurl
 import Foundation
 
 /// Downloads one URL to a file with libcurl. Blocking: call it off the cooperative pool.
-enum CurlDownload {
+public enum CurlDownload {
+    /// The body of a GET of `url` (basic auth with `credentials`, `user:password`), fetched on a
+    /// thread of its own; fails on an HTTP error status.
+    public static func get(_ url: String, credentials: String? = nil) async throws -> Data {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                let path = NSTemporaryDirectory() + "chronos-get-" + UUID().uuidString
+                defer { try? FileManager.default.removeItem(atPath: path) }
+                continuation.resume(with: Result {
+                    try fetch(url, to: path, timeoutSeconds: 60, credentials: credentials)
+                    return FileManager.default.contents(atPath: path) ?? Data()
+                })
+            }
+        }
+    }
+
     private static let setup: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
     /// Fetches `url` into `path`, following redirects; fails on an HTTP error status.
-    static func fetch(_ url: String, to path: String, timeoutSeconds: Int = 300) throws(LaunchError) {
+    static func fetch(_ url: String, to path: String, timeoutSeconds: Int = 300, credentials: String? = nil) throws(LaunchError) {
         _ = setup
         guard let handle = curl_easy_init() else { throw LaunchError("libcurl: curl_easy_init failed") }
         defer { curl_easy_cleanup(handle) }
@@ -21,6 +36,7 @@ enum CurlDownload {
             if c == CURLE_OK { c = chronos_curl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, 30) }
             if c == CURLE_OK { c = chronos_curl_easy_setopt_long(handle, CURLOPT_TIMEOUT, timeoutSeconds) }
             if c == CURLE_OK { c = chronos_curl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1) }
+            if c == CURLE_OK, let credentials { c = chronos_curl_easy_setopt_string(handle, CURLOPT_USERPWD, credentials) }
             if c == CURLE_OK { c = chronos_curl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(buffer.baseAddress!)) }
             if c == CURLE_OK { c = curl_easy_perform(handle) }
             return c

@@ -1,0 +1,67 @@
+import ArgumentParser
+import ChronosEngine
+import Foundation
+import JobSpec
+
+/// `chronos-sync import --from URL --out DIR`: write a running Chronos server's jobs as YAML specs.
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the jobs of a running Chronos (or chronos-sync) server out as YAML job specs, one file per job.",
+        discussion: """
+            Reads GET <URL>/v1/scheduler/jobs (or Chronos 2.x's /scheduler/jobs), drops the server-managed \
+            counters, and writes <DIR>/<name>.yaml for each job, then validates the folder. Files that exist are \
+            left alone unless --force.
+
+            Example:
+              chronos-sync import --from http://chronos.example.com:4400 --out jobs/
+            """
+    )
+
+    @Option(help: "The server's base URL, e.g. http://127.0.0.1:4400.")
+    var from: String
+
+    @Option(help: "The folder to write the specs to.")
+    var out: String
+
+    @Option(name: [.customLong("http-credentials"), .customLong("http_credentials")], help: "user:password for the server's basic auth.")
+    var httpCredentials: String?
+
+    @Flag(help: "Overwrite spec files that exist.")
+    var force = false
+
+    func run() async throws {
+        let base = from.hasSuffix("/") ? String(from.dropLast()) : from
+        var body: Data
+        do {
+            body = try await CurlDownload.get(base + "/v1/scheduler/jobs", credentials: httpCredentials)
+        } catch {
+            body = try await CurlDownload.get(base + "/scheduler/jobs", credentials: httpCredentials)
+        }
+        guard let items = try? JSONSerialization.jsonObject(with: body) as? [Any] else {
+            throw CommandError("\(base) did not answer a JSON list of jobs")
+        }
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        var written = 0
+        var problems: [String] = []
+        for item in items {
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: item), as: UTF8.self)
+            let parsed = JobLoader.parse(json, file: "server job")
+            guard let job = parsed.jobs.first?.job, !job.name.isEmpty else {
+                problems.append("a job the server returned does not load: \(parsed.diagnostics.map(\.message).joined(separator: "; "))")
+                continue
+            }
+            let path = (out as NSString).appendingPathComponent(job.name + ".yaml")
+            if FileManager.default.fileExists(atPath: path) && !force {
+                problems.append("\(path) exists; left alone (use --force to overwrite)")
+                continue
+            }
+            try job.yaml().write(toFile: path, atomically: true, encoding: .utf8)
+            written += 1
+        }
+        problems.forEach { Output.stderr($0) }
+        let repository = JobLoader.load(out)
+        repository.diagnostics.forEach { Output.stderr($0.description) }
+        print("wrote \(written) of \(items.count) jobs to \(out); \(repository.isValid ? "the folder validates" : "the folder has errors")")
+        if !repository.isValid || !problems.isEmpty { throw ExitCode(1) }
+    }
+}
