@@ -32,9 +32,15 @@ public struct APIServer: Sendable {
     let boundPort = PortBox()
     /// `jobs/summary` as last rendered, reused until the scheduler changes.
     let summaryCache = RenderCache()
+    /// The git sync, when the server runs one.
+    let sync: (any SyncProvider)?
+    let webhookSecret: WebhookSecret?
 
-    public init(scheduler: Scheduler, store: any StateStore, configuration: Configuration,
+    public init(scheduler: Scheduler, store: any StateStore, configuration: Configuration, sync: (any SyncProvider)? = nil,
+                webhookSecret: String? = nil,
                 registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger = Logger(label: "chronos-sync.api")) {
+        self.sync = sync
+        self.webhookSecret = webhookSecret.map(WebhookSecret.init)
         self.scheduler = scheduler
         self.store = store
         self.configuration = configuration
@@ -53,6 +59,7 @@ public struct APIServer: Sendable {
         routes.addScheduler(to: router.group("/v1/scheduler"))
         routes.addScheduler(to: router.group("/scheduler"))
         routes.addRuns(to: router.group("/v1/jobs"))
+        routes.addSync(to: router.group("/v1/sync"))
         routes.addSystem(to: router)
         return router
     }

@@ -2,6 +2,9 @@ import Foundation
 
 /// Printing helpers shared by the commands.
 enum Output {
+    /// Colours only on a terminal, and never with NO_COLOR.
+    static var useColor: Bool { isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
+
     static func stderr(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }

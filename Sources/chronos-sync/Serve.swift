@@ -13,13 +13,27 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the scheduler on a folder of job specs, with SQLite state and local processes.",
         discussion: """
-            Loads --jobs every --sync-interval and applies it whole when it is valid; an invalid folder \
-            applies nothing and the jobs applied before keep running. Stops gracefully on SIGTERM or SIGINT.
+            Syncs the spec folder (--path, default jobs) of a git repository (--repo; default the repository it \
+            runs in) every --sync-interval, and at once on the webhook; or, with --jobs DIR, a plain folder. A \
+            commit that does not load applies nothing and the jobs applied before keep running. Stops \
+            gracefully on SIGTERM or SIGINT.
             """
     )
 
-    @Option(help: "The folder of job specs to run.")
-    var jobs: String = "jobs"
+    @Option(help: "Run a plain folder of specs, without git (for trying specs out).")
+    var jobs: String?
+
+    @Option(help: "The git repository to sync: a path or a URL (file://, git://, https://, ssh://). Default: the repository the command runs in.")
+    var repo: String?
+
+    @Option(help: "The branch, tag or commit to sync (default: the repository's HEAD).")
+    var ref: String?
+
+    @Option(help: "The folder of specs inside the repository.")
+    var path: String = "jobs"
+
+    @Option(name: [.customLong("webhook-secret")], help: "Secret of the webhook (POST /v1/sync/webhook) for GitHub, GitLab or a generic HMAC; or CHRONOS_SYNC_WEBHOOK_SECRET.")
+    var webhookSecret: String?
 
     @OptionGroup var data: DataOptions
 
@@ -35,8 +49,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: [.customLong("job-history-limit"), .customLong("job_history_limit")], help: "Finished runs kept per job.")
     var jobHistoryLimit: Int = 100
 
-    @Option(name: [.customLong("sync-interval")], help: "Seconds between loads of --jobs.")
-    var syncInterval: Double = 5
+    @Option(name: [.customLong("sync-interval")], help: "Seconds between syncs (default 60 for git, 5 for --jobs).")
+    var syncInterval: Double?
 
     @Option(name: [.customLong("user")], help: "runAsUser for jobs that set none (only when serving as root).")
     var user: String?
@@ -66,7 +80,7 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func validate() throws {
-        guard taskEpsilon >= 0, failureRetry >= 0, disableAfterFailures >= 0, jobHistoryLimit > 0, syncInterval > 0 else {
+        guard taskEpsilon >= 0, failureRetry >= 0, disableAfterFailures >= 0, jobHistoryLimit > 0, (syncInterval ?? 1) > 0 else {
             throw ValidationError("--task-epsilon, --failure-retry and --disable-after-failures must not be negative; --job-history-limit and --sync-interval must be positive")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
@@ -103,18 +117,29 @@ struct Serve: AsyncParsableCommand {
         api.port = httpPort
         api.credentials = httpCredentials ?? ProcessInfo.processInfo.environment["MESOSPHERE_HTTP_CREDENTIALS"]
         api.advertisedHost = hostname ?? ProcessInfo.processInfo.hostName
-        let server = APIServer(scheduler: scheduler, store: store, configuration: api, registry: registry)
+        // The job source: a plain folder, or git (the repository given, or the one we run in).
+        let source: any Service
+        var sync: GitSync?
+        if let jobs, repo == nil {
+            source = FolderSource(path: jobs, scheduler: scheduler, interval: .milliseconds(Int((syncInterval ?? 5) * 1000)))
+            logger.info("serving the folder \(jobs)")
+        } else {
+            let location = repo ?? FileManager.default.currentDirectoryPath
+            var options = GitSourceOptions(location: location, ref: ref, folder: path, mirrorDirectory: data.directory + "/git")
+            options.folder = path
+            let git = GitSync(source: GitSource(options), scheduler: scheduler, store: store, interval: .milliseconds(Int((syncInterval ?? 60) * 1000)))
+            sync = git
+            source = git
+            logger.info("syncing \(path)/ of \(GitSource(options).displayName) at \(ref ?? "HEAD")")
+        }
+        let server = APIServer(scheduler: scheduler, store: store, configuration: api, sync: sync,
+                               webhookSecret: webhookSecret ?? ProcessInfo.processInfo.environment["CHRONOS_SYNC_WEBHOOK_SECRET"], registry: registry)
         let application = server.application { port in
             logger.notice("REST API on http://\(httpAddress):\(port)/ (try /v1/scheduler/jobs/summary)")
             print("chronos-sync: REST API on http://\(httpAddress):\(port)/")
         }
-        let services: [any Service] = [
-            scheduler,
-            FolderSource(path: jobs, scheduler: scheduler, interval: .milliseconds(Int(syncInterval * 1000))),
-            ControlService(store: store, scheduler: scheduler),
-            application,
-        ]
-        logger.info("chronos-sync \(Version.text) serving \(jobs) with state in \(data.statePath) (pid \(getpid()))")
+        let services: [any Service] = [scheduler, source, ControlService(store: store, scheduler: scheduler), application]
+        logger.info("chronos-sync \(Version.text) with state in \(data.statePath) (pid \(getpid()))")
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }

@@ -221,6 +221,12 @@ extension Scheduler {
         await perform(core.upsert(applied, now: clock.now()))
     }
 
+    /// Applies a sync from the job source: deletes, then creates and updates, as one step.
+    public func sync(upserts: [AppliedJob], deletes: [String]) async throws {
+        try await restore()
+        await perform(core.applyChanges(upserts: upserts, deletes: deletes, now: clock.now()))
+    }
+
     /// Deletes one job; refuses while other jobs list it as a parent.
     public func delete(_ name: String) async throws {
         guard core.jobs[name] != nil else { throw UnknownJobError(name: name) }

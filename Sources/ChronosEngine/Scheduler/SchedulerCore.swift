@@ -176,6 +176,16 @@ extension SchedulerCore {
         return step
     }
 
+    /// Applies a sync: deletes (children first), then creates and updates, in one step.
+    public mutating func applyChanges(upserts: [AppliedJob], deletes: [String], now: Int64) -> SchedulerStep {
+        var step = SchedulerStep()
+        for name in deletes { remove(name, now: now, step: &step) }
+        for applied in upserts { upsert(applied, now: now, step: &step) }
+        rebuildChildren()
+        step.append(advance(now: now))
+        return step
+    }
+
     /// Creates or updates one job.
     public mutating func upsert(_ applied: AppliedJob, now: Int64) -> SchedulerStep {
         var step = SchedulerStep()

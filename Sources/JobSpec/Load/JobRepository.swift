@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The jobs of a folder of spec files, loaded and validated as a whole.
 public struct JobRepository: Sendable {
@@ -11,6 +12,14 @@ public struct JobRepository: Sendable {
     public var defaults: JobDefaults
     /// Every error and warning, ordered by file, line and column.
     public var diagnostics: [Diagnostic]
+
+    public init(root: String, files: [String], jobs: [JobDefinition], defaults: JobDefaults, diagnostics: [Diagnostic]) {
+        self.root = root
+        self.files = files
+        self.jobs = jobs
+        self.defaults = defaults
+        self.diagnostics = diagnostics
+    }
 
     /// True when there is no error (warnings are allowed).
     public var isValid: Bool { !diagnostics.contains { $0.severity == .error } }
@@ -73,6 +82,81 @@ public enum JobLoader {
         }
         repository.files = files
         let results = loadFiles(files, defaults: repository.defaults, options: options)
+        return finish(repository, results: results, diagnostics: diagnostics)
+    }
+
+    /// Loads spec files given in memory (from a git tree, say): `sources` are every `*.yaml`/`*.yml`
+    /// file under `root`, with paths as they should appear in messages. With a `cache`, a file whose
+    /// `key` (a blob id) and defaults are unchanged is not parsed again, nor even read.
+    public static func load(root: String, sources: [SpecSource], cache: SpecFileCache? = nil, options: LoadOptions = LoadOptions()) -> JobRepository {
+        var diagnostics: [Diagnostic] = []
+        var repository = JobRepository(root: root, files: [], jobs: [], defaults: JobDefaults(), diagnostics: [])
+        var sources = sources.sorted { $0.path < $1.path }
+        if sources.count > options.maxFiles {
+            diagnostics.append(Diagnostic(.error, file: root, mark: Mark(line: 1, column: 1), message: "\(sources.count) spec files, over the limit of \(options.maxFiles)"))
+            sources = Array(sources.prefix(options.maxFiles))
+        }
+        let prefix = root.isEmpty ? "" : (root.hasSuffix("/") ? root : root + "/")
+        let defaultsSources = sources.filter { source in defaultsFileNames.contains { prefix + $0 == source.path } }
+        if defaultsSources.count > 1 {
+            diagnostics.append(Diagnostic(.error, file: defaultsSources[1].path, mark: Mark(line: 1, column: 1),
+                                          message: "a repository has one defaults file, but \(defaultsSources[0].path) is there too"))
+        }
+        var defaultsKey = "-"
+        if let source = defaultsSources.first {
+            let reader = SpecReader(file: source.path)
+            if let bytes = checked(source, limits: options.limits, reader) {
+                repository.defaults = SpecFileLoader.defaults(in: bytes, file: source.path, limits: options.limits, reader: reader)
+            }
+            diagnostics += reader.diagnostics
+            defaultsKey = source.key ?? UUID().uuidString
+        }
+        sources.removeAll { source in defaultsSources.contains { $0.path == source.path } }
+        repository.files = sources.map(\.path)
+        let defaults = repository.defaults
+        let files = sources
+        let defaultsID = defaultsKey
+        let results = ResultSlots<(jobs: [JobDefinition], diagnostics: [Diagnostic])>(count: files.count)
+        let chunk = 64
+        DispatchQueue.concurrentPerform(iterations: (files.count + chunk - 1) / chunk) { c in
+            for i in (c * chunk)..<min(files.count, (c + 1) * chunk) {
+                let source = files[i]
+                let key = source.key.map { "\(source.path)|\($0)|\(defaultsID)" }
+                if let key, let hit = cache?.result(for: key) {
+                    results.set(i, hit)
+                    continue
+                }
+                let reader = SpecReader(file: source.path)
+                var jobs: [JobDefinition] = []
+                if let bytes = checked(source, limits: options.limits, reader) {
+                    jobs = SpecFileLoader.jobs(in: bytes, file: source.path, defaults: defaults, limits: options.limits, reader: reader)
+                    for j in jobs.indices { JobValidator.check(&jobs[j], now: options.now, reader) }
+                }
+                let result = (jobs, reader.diagnostics)
+                if let key { cache?.store(result, for: key) }
+                results.set(i, result)
+            }
+        }
+        return finish(repository, results: results.values, diagnostics: diagnostics)
+    }
+
+    static func checked(_ source: SpecSource, limits: YAMLLimits, _ reader: SpecReader) -> [UInt8]? {
+        guard let bytes = source.read() else {
+            reader.error("cannot read the file", at: Mark(line: 1, column: 1))
+            return nil
+        }
+        if bytes.count > limits.maxFileBytes {
+            reader.error("the file is \(bytes.count) bytes, over the limit of \(limits.maxFileBytes)", at: Mark(line: 1, column: 1))
+            return nil
+        }
+        return bytes
+    }
+
+    /// Adds the files' results, checks across jobs, and orders the diagnostics.
+    private static func finish(_ repository: JobRepository, results: [(jobs: [JobDefinition], diagnostics: [Diagnostic])], diagnostics: [Diagnostic]) -> JobRepository {
+        var repository = repository
+        var diagnostics = diagnostics
+        let files = repository.files
         for result in results {
             repository.jobs += result.jobs
             diagnostics += result.diagnostics
@@ -142,6 +226,42 @@ public enum JobLoader {
             }
         }
         return files.sorted()
+    }
+}
+
+/// A spec file held in memory, read only when needed.
+public struct SpecSource: Sendable {
+    /// The path shown in messages, e.g. `jobs/etl.yaml`.
+    public var path: String
+    /// Identifies the content (a git blob id); nil when unknown, which disables caching.
+    public var key: String?
+    /// The file's bytes, or nil when it cannot be read.
+    public var read: @Sendable () -> [UInt8]?
+
+    public init(path: String, key: String?, read: @escaping @Sendable () -> [UInt8]?) {
+        self.path = path
+        self.key = key
+        self.read = read
+    }
+}
+
+/// Parsed spec files by content, so that an unchanged file is not parsed again.
+public final class SpecFileCache: Sendable {
+    private let entries = Mutex<[String: (jobs: [JobDefinition], diagnostics: [Diagnostic])]>([:])
+
+    public init() {}
+
+    func result(for key: String) -> (jobs: [JobDefinition], diagnostics: [Diagnostic])? {
+        entries.withLock { $0[key] }
+    }
+
+    func store(_ result: (jobs: [JobDefinition], diagnostics: [Diagnostic]), for key: String) {
+        entries.withLock { $0[key] = result }
+    }
+
+    /// Keeps only the entries of `keys` (the files of the last load), so the cache does not grow.
+    public func retain(paths: Set<String>) {
+        entries.withLock { table in table = table.filter { paths.contains(String($0.key.prefix { $0 != "|" })) } }
     }
 }
 

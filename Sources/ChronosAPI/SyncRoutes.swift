@@ -1,0 +1,73 @@
+import Crypto
+import Foundation
+import Hummingbird
+
+/// What the `/v1/sync` routes show and do; the reconciler provides it (the API does not depend on it).
+public protocol SyncProvider: Sendable {
+    /// The sync status as JSON.
+    func statusJSON() async -> Data
+    /// The current plan against the live jobs, as JSON, computed now.
+    func planJSON() async throws -> Data
+    /// Drift as JSON.
+    func driftJSON() async -> Data
+    /// Recent syncs as JSON.
+    func historyJSON() async -> Data
+    /// Asks for a sync now.
+    func trigger()
+}
+
+/// The webhook's shared secret, and how each sender signs.
+public struct WebhookSecret: Sendable {
+    public var secret: String
+    public init(_ secret: String) { self.secret = secret }
+
+    /// True when the request carries a valid GitHub (`X-Hub-Signature-256`), GitLab (`X-Gitlab-Token`)
+    /// or generic (`X-Chronos-Signature: sha256=<hex>`) signature of `body`.
+    func verifies(_ request: Request, body: [UInt8]) -> Bool {
+        func header(_ name: String) -> String? {
+            request.headers.first { $0.name.canonicalName == name }?.value
+        }
+        if let token = header("x-gitlab-token") {
+            return BasicAuthMiddleware<BasicRequestContext>.constantTimeEqual(Array(token.utf8), Array(secret.utf8))
+        }
+        guard let signature = header("x-hub-signature-256") ?? header("x-chronos-signature"), signature.hasPrefix("sha256=") else { return false }
+        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
+        let expected = Array(("sha256=" + mac.map { String(format: "%02x", $0) }.joined()).utf8)
+        return BasicAuthMiddleware<BasicRequestContext>.constantTimeEqual(Array(signature.lowercased().utf8), expected)
+    }
+}
+
+extension Routes {
+    func addSync(to group: RouterGroup<BasicRequestContext>) {
+        group.get("status") { _, _ in try await sync { await $0.statusJSON() } }
+        group.get("plan") { _, _ in try await sync { try await $0.planJSON() } }
+        group.get("drift") { _, _ in try await sync { await $0.driftJSON() } }
+        group.get("history") { _, _ in try await sync { await $0.historyJSON() } }
+        group.post("trigger") { _, _ in
+            guard let provider = server.sync else { throw noSync }
+            provider.trigger()
+            return JSONResponse(["triggered": true], status: .accepted)
+        }
+        group.post("webhook") { request, _ in
+            guard let provider = server.sync else { throw noSync }
+            guard let secret = server.webhookSecret else {
+                throw APIError(.forbidden, "the webhook is off: start serve with --webhook-secret")
+            }
+            var request = request
+            let body = try await request.collectBody(upTo: server.configuration.bodyLimit)
+            guard secret.verifies(request, body: Array(buffer: body)) else {
+                throw APIError(.unauthorized, "the webhook signature does not match the secret (X-Hub-Signature-256, X-Gitlab-Token or X-Chronos-Signature)")
+            }
+            provider.trigger()
+            return JSONResponse(["triggered": true], status: .accepted)
+        }
+    }
+
+    var noSync: APIError { APIError(.notFound, "this server runs a plain folder of specs, not a git repository (start serve with --repo)") }
+
+    func sync(_ body: (any SyncProvider) async throws -> Data) async throws -> Response {
+        guard let provider = server.sync else { throw noSync }
+        let data = try await body(provider)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,38 @@
+internal import CGit2
+
+/// A failed libgit2 call: the call, libgit2's message, and the repository it was about (credentials
+/// removed from URLs).
+public struct GitError: Error, Sendable, CustomStringConvertible {
+    public var call: String
+    public var code: Int32
+    public var message: String
+
+    public var description: String { "git: \(call) failed: \(message)" }
+
+    /// Throws unless `code` is zero or positive.
+    static func check(_ code: Int32, _ call: String) throws(GitError) {
+        guard code < 0 else { return }
+        let message = git_error_last().map { String(cString: $0.pointee.message) } ?? "error \(code)"
+        throw GitError(call: call, code: code, message: Scrub.secrets(in: message))
+    }
+}
+
+/// Keeps tokens and passwords out of messages.
+enum Scrub {
+    /// Replaces `user:password@` in URLs and any query string.
+    static func secrets(in text: String) -> String {
+        var result = ""
+        var rest = Substring(text)
+        while let scheme = rest.range(of: "://") {
+            result += rest[..<scheme.upperBound]
+            rest = rest[scheme.upperBound...]
+            let end = rest.firstIndex(where: { $0 == " " || $0 == "'" || $0 == "\"" }) ?? rest.endIndex
+            var authority = rest[..<end]
+            if let at = authority.lastIndex(of: "@") { authority = "***@" + authority[authority.index(after: at)...] }
+            if let query = authority.firstIndex(of: "?") { authority = authority[..<query] }
+            result += authority
+            rest = rest[end...]
+        }
+        return result + rest
+    }
+}

@@ -1,0 +1,141 @@
+internal import CGit2
+import Foundation
+
+/// One libgit2 repository handle, freed in `deinit`. Not thread-safe: `GitSource` uses it from one
+/// serial queue only.
+final class GitRepository {
+    private static let initialized: Void = { git_libgit2_init() }()
+    let handle: OpaquePointer
+
+    private init(_ handle: OpaquePointer) { self.handle = handle }
+
+    deinit { git_repository_free(handle) }
+
+    /// Opens the repository at `path` (a work tree, its `.git`, or a bare repository).
+    static func open(_ path: String) throws(GitError) -> GitRepository {
+        _ = initialized
+        var raw: OpaquePointer?
+        try GitError.check(git_repository_open_ext(&raw, path, 0, nil), "git_repository_open_ext(\(path))")
+        return GitRepository(raw!)
+    }
+
+    /// Clones `url` as a bare repository into `path`.
+    static func cloneBare(_ url: String, into path: String, token: String?) throws(GitError) -> GitRepository {
+        _ = initialized
+        var options = git_clone_options()
+        var raw: OpaquePointer?
+        let code = (token ?? "").withCString { tokenPointer in
+            chronos_git_clone_options(&options, token == nil ? nil : tokenPointer)
+            return git_clone(&raw, url, path, &options)
+        }
+        try GitError.check(code, "git_clone(\(Scrub.secrets(in: url)))")
+        return GitRepository(raw!)
+    }
+
+    /// Fetches every branch and tag of `origin`.
+    func fetch(token: String?) throws(GitError) {
+        var remote: OpaquePointer?
+        try GitError.check(git_remote_lookup(&remote, handle, "origin"), "git_remote_lookup(origin)")
+        defer { git_remote_free(remote) }
+        var options = git_fetch_options()
+        // A bare mirror: branches land where a ref names them (`main` is refs/heads/main).
+        let refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]
+        let code: Int32 = (token ?? "").withCString { tokenPointer in
+            chronos_git_fetch_options(&options, token == nil ? nil : tokenPointer)
+            options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
+            var pointers = refspecs.map { strdup($0) }
+            defer { pointers.forEach { free($0) } }
+            return pointers.withUnsafeMutableBufferPointer { buffer in
+                var array = git_strarray(strings: buffer.baseAddress, count: buffer.count)
+                return git_remote_fetch(remote, &array, &options, "chronos-sync fetch")
+            }
+        }
+        try GitError.check(code, "git_remote_fetch(origin)")
+    }
+
+    /// The commit a revision (branch, tag, commit id, `HEAD`) names, as a hex id.
+    func commit(of revision: String) throws(GitError) -> String {
+        var object: OpaquePointer?
+        try GitError.check(git_revparse_single(&object, handle, revision + "^{commit}"), "git_revparse_single(\(revision))")
+        defer { git_object_free(object) }
+        return Self.hex(git_object_id(object))
+    }
+
+    static func hex(_ oid: UnsafePointer<git_oid>?) -> String {
+        var buffer = [CChar](repeating: 0, count: 41)
+        git_oid_tostr(&buffer, 41, oid)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// A file of a tree: its path below the tree, and its blob id.
+    struct Entry {
+        var path: String
+        var blob: String
+    }
+
+    /// The tree id of `folder` in `commit` (the root tree for ""), or nil when the folder is not there.
+    func treeID(commit: String, folder: String) throws(GitError) -> String? {
+        try withTree(commit: commit, folder: folder) { tree in Self.hex(git_tree_id(tree)) }
+    }
+
+    /// Every `*.yaml`/`*.yml` file under `folder` in `commit`, hidden files and folders skipped.
+    func specFiles(commit: String, folder: String) throws(GitError) -> [Entry]? {
+        try withTree(commit: commit, folder: folder) { tree in
+            var entries: [Entry] = []
+            collect(tree, prefix: "", into: &entries)
+            return entries
+        }
+    }
+
+    private func collect(_ tree: OpaquePointer, prefix: String, into entries: inout [Entry]) {
+        for i in 0..<git_tree_entrycount(tree) {
+            guard let entry = git_tree_entry_byindex(tree, i) else { continue }
+            let name = String(cString: git_tree_entry_name(entry))
+            if name.hasPrefix(".") { continue }
+            switch git_tree_entry_type(entry) {
+            case GIT_OBJECT_TREE:
+                var sub: OpaquePointer?
+                guard git_tree_lookup(&sub, handle, git_tree_entry_id(entry)) == 0 else { continue }
+                collect(sub!, prefix: prefix + name + "/", into: &entries)
+                git_tree_free(sub)
+            case GIT_OBJECT_BLOB where name.hasSuffix(".yaml") || name.hasSuffix(".yml"):
+                entries.append(Entry(path: prefix + name, blob: Self.hex(git_tree_entry_id(entry))))
+            default:
+                break
+            }
+        }
+    }
+
+    private func withTree<T>(commit: String, folder: String, _ body: (OpaquePointer) throws(GitError) -> T) throws(GitError) -> T? {
+        var oid = git_oid()
+        try GitError.check(git_oid_fromstr(&oid, commit), "git_oid_fromstr(\(commit))")
+        var commitObject: OpaquePointer?
+        try GitError.check(git_commit_lookup(&commitObject, handle, &oid), "git_commit_lookup(\(commit))")
+        defer { git_commit_free(commitObject) }
+        var root: OpaquePointer?
+        try GitError.check(git_commit_tree(&root, commitObject), "git_commit_tree(\(commit))")
+        defer { git_tree_free(root) }
+        let trimmed = folder.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        if trimmed.isEmpty || trimmed == "." { return try body(root!) }
+        var entry: OpaquePointer?
+        guard git_tree_entry_bypath(&entry, root, trimmed) == 0 else { return nil }
+        defer { git_tree_entry_free(entry) }
+        guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return nil }
+        var tree: OpaquePointer?
+        try GitError.check(git_tree_lookup(&tree, handle, git_tree_entry_id(entry)), "git_tree_lookup(\(trimmed))")
+        defer { git_tree_free(tree) }
+        return try body(tree!)
+    }
+
+    /// A blob's bytes.
+    func blob(_ id: String) throws(GitError) -> [UInt8] {
+        var oid = git_oid()
+        try GitError.check(git_oid_fromstr(&oid, id), "git_oid_fromstr(\(id))")
+        var blob: OpaquePointer?
+        try GitError.check(git_blob_lookup(&blob, handle, &oid), "git_blob_lookup(\(id))")
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        guard size > 0, let raw = git_blob_rawcontent(blob) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: raw, count: size))
+    }
+}

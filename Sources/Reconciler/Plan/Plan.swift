@@ -1,0 +1,164 @@
+import Foundation
+import JobSpec
+
+/// What a sync would change: per job, create, update (with each field's old and new value), delete,
+/// or replace (a job whose trigger kind changes: its runtime state starts over).
+public struct Plan: Codable, Sendable, Equatable {
+    public enum Action: String, Codable, Sendable {
+        case create, update, delete, replace
+    }
+
+    public struct FieldChange: Codable, Sendable, Equatable {
+        public var field: String
+        /// The value as JSON, nil when the field is not set.
+        public var old: String?
+        public var new: String?
+    }
+
+    public struct Change: Codable, Sendable, Equatable {
+        public var action: Action
+        public var name: String
+        /// Where the spec is (`jobs/etl.yaml:3:1`); empty for a delete.
+        public var source: String
+        public var fields: [FieldChange]
+    }
+
+    /// The commit the desired jobs come from.
+    public var revision: String
+    /// A fingerprint of the live jobs the plan was made against; `apply` refuses a plan whose live jobs changed since.
+    public var liveFingerprint: String
+    /// Changes in the order they are applied: creates and updates parents first, deletes children first.
+    public var changes: [Change]
+    /// Jobs that left git but stay, because the sync policy does not prune.
+    public var notPruned: [String]
+    /// Jobs made outside git (through the API), which a sync leaves alone.
+    public var unmanaged: [String]
+    /// Why the plan may not be applied, when it may not.
+    public var refused: String?
+
+    public var isEmpty: Bool { changes.isEmpty }
+
+    public func count(_ action: Action) -> Int { changes.filter { $0.action == action }.count }
+}
+
+/// A job as it runs in the engine.
+public struct LiveJob: Sendable {
+    public var job: Job
+    /// `api` for a job made or changed through the API; its spec location otherwise.
+    public var source: String
+
+    public init(job: Job, source: String) {
+        self.job = job
+        self.source = source
+    }
+
+    public var isUnmanaged: Bool { source == "api" }
+}
+
+extension Plan {
+    /// The plan that takes `live` to `desired` under `policy`.
+    public static func make(desired: [JobDefinition], live: [LiveJob], policy: SyncPolicy, revision: String) -> Plan {
+        let liveByName = Dictionary(live.map { ($0.job.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let desiredNames = Set(desired.map(\.job.name))
+        var upserts: [Change] = []
+        for definition in desired {
+            let job = definition.job
+            guard let current = liveByName[job.name] else {
+                // A new job lists the fields it sets, against the defaults.
+                let set = fields(old: Job(name: job.name), new: job).map { FieldChange(field: $0.field, old: nil, new: $0.new) }
+                upserts.append(Change(action: .create, name: job.name, source: definition.location(), fields: set))
+                continue
+            }
+            if current.job == job { continue }
+            let replace = kind(current.job) != kind(job)
+            upserts.append(Change(action: replace ? .replace : .update, name: job.name, source: definition.location(), fields: fields(old: current.job, new: job)))
+        }
+        var deletes: [Change] = []
+        var notPruned: [String] = []
+        var unmanaged: [String] = []
+        for job in live.sorted(by: { $0.job.name < $1.job.name }) where !desiredNames.contains(job.job.name) {
+            if job.isUnmanaged {
+                unmanaged.append(job.job.name)
+            } else if policy.prune {
+                deletes.append(Change(action: .delete, name: job.job.name, source: "", fields: []))
+            } else {
+                notPruned.append(job.job.name)
+            }
+        }
+        var refused: String?
+        let managedLive = live.filter { !$0.isUnmanaged }.count
+        if desired.isEmpty && managedLive > 0 && policy.prune && !policy.allowEmpty {
+            refused = "the commit has no jobs and would delete all \(managedLive); set sync.allowEmpty: true in the defaults file to allow it"
+        }
+        let parentsOf = Dictionary(desired.map { ($0.job.name, $0.job.parents ?? []) }, uniquingKeysWith: { a, _ in a })
+            .merging(live.map { ($0.job.name, $0.job.parents ?? []) }, uniquingKeysWith: { desired, _ in desired })
+        let ordered = topological(upserts, parentsOf: parentsOf)
+        let deleteOrder = topological(deletes, parentsOf: parentsOf).reversed()
+        return Plan(revision: revision, liveFingerprint: fingerprint(live), changes: Array(deleteOrder) + ordered,
+                    notPruned: notPruned, unmanaged: unmanaged, refused: refused)
+    }
+
+    /// The trigger kind, whose change makes an update a replace.
+    static func kind(_ job: Job) -> Int {
+        switch job.trigger {
+        case .parents: return 2
+        case .once: return 0
+        default: return 1
+        }
+    }
+
+    /// Parents before children (ties by name).
+    static func topological(_ changes: [Change], parentsOf: [String: [String]]) -> [Change] {
+        let byName = Dictionary(changes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var done: Set<String> = []
+        var result: [Change] = []
+        func visit(_ name: String, _ depth: Int) {
+            guard depth < 10_000, !done.contains(name) else { return }
+            done.insert(name)
+            for parent in parentsOf[name] ?? [] where byName[parent] != nil { visit(parent, depth + 1) }
+            if let change = byName[name] { result.append(change) }
+        }
+        for name in byName.keys.sorted() { visit(name, 0) }
+        return result
+    }
+
+    /// Field-by-field differences, values as compact JSON.
+    static func fields(old: Job?, new: Job?) -> [FieldChange] {
+        let a = old.map(fieldValues) ?? [:]
+        let b = new.map(fieldValues) ?? [:]
+        return Set(a.keys).union(b.keys).sorted().compactMap { key in
+            a[key] == b[key] ? nil : FieldChange(field: key, old: a[key], new: b[key])
+        }
+    }
+
+    static func fieldValues(_ job: Job) -> [String: String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(job), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+        var result: [String: String] = [:]
+        for (key, value) in object {
+            let json = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]))
+                .map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
+            result[key] = json
+        }
+        return result
+    }
+
+    /// A fingerprint of a set of live jobs (names, specs and whether they are managed).
+    public static func fingerprint(_ live: [LiveJob]) -> String {
+        var hash: UInt64 = 14_695_981_039_346_656_037
+        for job in live.sorted(by: { $0.job.name < $1.job.name }) {
+            for byte in (specHash(job.job) + (job.isUnmanaged ? "u" : "m")).utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
+        }
+        return String(hash, radix: 16)
+    }
+
+    /// A hash of one job's spec, stable across runs.
+    public static func specHash(_ job: Job) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var hash: UInt64 = 14_695_981_039_346_656_037
+        for byte in (try? encoder.encode(job)) ?? Data() { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
+        return String(hash, radix: 16)
+    }
+}

@@ -1,0 +1,159 @@
+import ArgumentParser
+import ChronosEngine
+import Foundation
+import JobSpec
+import Reconciler
+
+/// Where `plan`, `status` and `drift` read the live state: a running server, or a data folder.
+struct TargetOptions: ParsableArguments {
+    @Option(help: "A running chronos-sync server, e.g. http://127.0.0.1:4400.")
+    var server: String?
+
+    @Option(name: [.customLong("http-credentials"), .customLong("http_credentials")], help: "user:password for the server.")
+    var httpCredentials: String?
+
+    @OptionGroup var data: DataOptions
+
+    func get(_ path: String) async throws -> Data {
+        let base = server!.hasSuffix("/") ? String(server!.dropLast()) : server!
+        do {
+            return try await CurlDownload.get(base + path, credentials: httpCredentials)
+        } catch {
+            throw CommandError("\(base)\(path): \(error)")
+        }
+    }
+}
+
+/// `chronos-sync plan`: what a sync would change.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what a sync of the repository would change, Terraform-style.",
+        discussion: """
+            Compares the jobs of the commit (--repo, default the repository it runs in; --ref; --path) with the \
+            live jobs of --server, or of the data folder. Exit codes: 1 on error; with --detailed-exitcode, \
+            0 when nothing would change and 2 when something would.
+            """
+    )
+
+    @Option(help: "The git repository: a path or a URL.")
+    var repo: String?
+
+    @Option(help: "The branch, tag or commit.")
+    var ref: String?
+
+    @Option(help: "The folder of specs inside the repository.")
+    var path: String = "jobs"
+
+    @OptionGroup var target: TargetOptions
+
+    @Flag(help: "Print the plan as JSON.")
+    var json = false
+
+    @Flag(help: "Exit 0 when nothing would change, 2 when something would.")
+    var detailedExitcode = false
+
+    @Option(help: "Also save the plan as JSON to this file.")
+    var out: String?
+
+    func run() async throws {
+        let plan: Plan
+        var errors: [String] = []
+        if target.server != nil {
+            struct Document: Decodable { var plan: Plan; var errors: [String] }
+            let document = try JSONDecoder().decode(Document.self, from: try await target.get("/v1/sync/plan"))
+            plan = document.plan
+            errors = document.errors
+        } else {
+            let options = GitSourceOptions(location: repo ?? FileManager.default.currentDirectoryPath, ref: ref, folder: path,
+                                           mirrorDirectory: target.data.directory + "/git")
+            let snapshot = try await GitSource(options).load()
+            errors = snapshot.repository.diagnostics.errors.map(\.description)
+            var live: [LiveJob] = []
+            if FileManager.default.fileExists(atPath: target.data.statePath) {
+                let stored = try await target.data.openStore(create: false).load()
+                live = stored.jobs.map { LiveJob(job: $0.job, source: $0.source) }
+            }
+            plan = Plan.make(desired: snapshot.repository.jobs, live: live, policy: snapshot.repository.defaults.policy, revision: snapshot.commit)
+        }
+        if !errors.isEmpty {
+            errors.forEach(Output.stderr)
+            Output.stderr("the revision does not load: \(errors.count) error(s); a sync would apply nothing")
+            throw ExitCode(1)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        if let out { try encoder.encode(plan).write(to: URL(fileURLWithPath: out)) }
+        if json {
+            print(String(decoding: try encoder.encode(plan), as: UTF8.self))
+        } else {
+            print(plan.text(color: Output.useColor), terminator: "")
+        }
+        if plan.refused != nil { throw ExitCode(1) }
+        if detailedExitcode && !plan.isEmpty { throw ExitCode(2) }
+    }
+}
+
+/// `chronos-sync status`: the sync status of a server or a data folder.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the sync status: revision, state, errors, drift.")
+
+    @OptionGroup var target: TargetOptions
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        let data: Data
+        if target.server != nil {
+            data = try await target.get("/v1/sync/status")
+        } else {
+            let store = try target.data.openStore(create: false)
+            guard let text = try await store.value(for: "sync.status") else { throw CommandError("no sync has run on \(target.data.directory)") }
+            data = Data(text.utf8)
+        }
+        let status = try JSONDecoder().decode(SyncStatus.self, from: data)
+        if json {
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("\(status.state.rawValue): \(status.message)")
+        print("source \(status.source) \(status.ref), folder \(status.folder)")
+        print("revision \(status.revision.isEmpty ? "-" : status.revision), applied \(status.appliedRevision.isEmpty ? "-" : status.appliedRevision)")
+        status.errors.forEach { print("  \($0)") }
+        for item in status.drift { print("  drift: \(item.name) \(item.kind.rawValue)") }
+        if status.state != .Synced { throw ExitCode(2) }
+    }
+}
+
+/// `chronos-sync drift`: jobs changed outside git.
+struct DriftCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "drift", abstract: "List jobs changed, created or deleted outside git, with field-level differences.")
+
+    @OptionGroup var target: TargetOptions
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        let drift: [DriftItem]
+        if target.server != nil {
+            drift = try JSONDecoder().decode([String: [DriftItem]].self, from: try await target.get("/v1/sync/drift"))["drift"] ?? []
+        } else {
+            let store = try target.data.openStore(create: false)
+            guard let text = try await store.value(for: "sync.status") else { throw CommandError("no sync has run on \(target.data.directory)") }
+            drift = try JSONDecoder().decode(SyncStatus.self, from: Data(text.utf8)).drift
+        }
+        if json {
+            try Output.printJSON(drift)
+        } else if drift.isEmpty {
+            print("no drift: the live jobs match git")
+        } else {
+            for item in drift {
+                print("\(item.kind == .deleted ? "-" : item.kind == .created ? "+" : "~") \(item.name) (\(item.kind.rawValue) outside git)")
+                for field in item.fields { print("    \(field.field): \(field.old ?? "(unset)") (git) → \(field.new ?? "(unset)") (live)") }
+            }
+        }
+        if !drift.isEmpty { throw ExitCode(2) }
+    }
+}
