@@ -12,6 +12,15 @@ public struct JobDefinition: Hashable, Sendable {
     /// The parsed `schedule` or `cron` in its zone, when the job has a valid one.
     public var schedule: Schedule?
 
+    public init(job: Job, file: String, mark: Mark, fieldMarks: [String: Mark], parentMarks: [Mark], schedule: Schedule?) {
+        self.job = job
+        self.file = file
+        self.mark = mark
+        self.fieldMarks = fieldMarks
+        self.parentMarks = parentMarks
+        self.schedule = schedule
+    }
+
     /// `file:line:column` of the job, or of one of its fields.
     public func location(of field: String? = nil) -> String {
         let m = field.flatMap { fieldMarks[$0] } ?? mark

@@ -1,0 +1,193 @@
+"""The reconciler end to end: real git repositories, a bare remote served by `git daemon` on loopback,
+commits pushed while `chronos-sync serve` runs."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import socket
+import subprocess
+import textwrap
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from test_engine import Server
+
+
+def git(cwd, *args):
+    result = subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=Tester", *args],
+                            cwd=cwd, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def commit(repo: Path, files: dict[str, str | None], message: str) -> str:
+    for name, text in files.items():
+        path = repo / name
+        if text is None:
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class GitServer(Server):
+    def start_git(self, *args):
+        self.start_args = list(args)
+        # Server.start passes --jobs; a git server must not get it.
+        log = open(self.log, "a")
+        self.process = subprocess.Popen(
+            [str(self.binary), "serve", "--data", str(self.data), "--http-port", "0", *self.start_args],
+            stdout=log, stderr=log, cwd=self.root,
+        )
+        self.port = self.wait_for(lambda: (m := re.search(r"REST API on http://127\.0\.0\.1:(\d+)/", self.log.read_text())) and int(m.group(1)),
+                                  what="the API")
+
+    def get(self, path):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=10) as r:
+            return json.loads(r.read())
+
+    def post(self, path, body: bytes, headers=None):
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=body, method="POST", headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    def live_jobs(self):
+        return {j["name"]: j for j in self.get("/v1/scheduler/jobs")}
+
+    def status(self):
+        return self.get("/v1/sync/status")
+
+
+A = "name: a\ncommand: echo a\nschedule: R/2030-01-01T00:00:00Z/P1D\n"
+B = "name: b\ncommand: echo b\nparents: [a]\n"
+
+
+@pytest.fixture
+def repo(tmp_path):
+    path = tmp_path / "work"
+    path.mkdir()
+    git(path, "init", "-q", "-b", "main")
+    commit(path, {"jobs/a.yaml": A}, "first")
+    return path
+
+
+@pytest.fixture
+def server(chronos_bin, tmp_path):
+    (tmp_path / "srv").mkdir()
+    s = GitServer(chronos_bin, tmp_path / "srv")
+    yield s
+    s.stop()
+
+
+def test_serve_in_a_clone_syncs_its_own_jobs_folder(server, repo, chronos_bin):
+    server.root = repo  # serve with no --repo, run inside the clone
+    server.log = repo.parent / "serve-local.log"
+    server.start_git("--sync-interval", "0.5")
+    server.wait_for(lambda: "a" in server.live_jobs(), what="job a from HEAD")
+    head = commit(repo, {"jobs/b.yaml": B, "jobs/a.yaml": A.replace("echo a", "echo A")}, "second")
+    server.wait_for(lambda: server.status()["appliedRevision"] == head and "b" in server.live_jobs(), what="the second commit")
+    assert server.live_jobs()["a"]["command"] == "echo A"
+    assert server.status()["state"] == "Synced"
+
+
+def test_push_to_a_remote_applies_within_one_sync_and_at_once_with_the_webhook(server, repo, tmp_path):
+    remote_root = tmp_path / "remotes"
+    remote_root.mkdir()
+    git(tmp_path, "clone", "-q", "--bare", str(repo), str(remote_root / "jobs.git"))
+    port = free_port()
+    daemon = subprocess.Popen(["git", "daemon", f"--base-path={remote_root}", "--export-all", "--reuseaddr",
+                               "--listen=127.0.0.1", f"--port={port}", "--enable=receive-pack", str(remote_root)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        git(repo, "remote", "add", "origin", f"git://127.0.0.1:{port}/jobs.git")
+        server.start_git("--repo", f"git://127.0.0.1:{port}/jobs.git", "--ref", "main", "--sync-interval", "1",
+                         "--webhook-secret", "hook-secret")
+        server.wait_for(lambda: "a" in server.live_jobs(), what="the first sync")
+        # A push is applied within one sync.
+        head = commit(repo, {"jobs/b.yaml": B}, "add b")
+        git(repo, "push", "-q", "origin", "main")
+        server.wait_for(lambda: server.status()["appliedRevision"] == head, timeout=10, what="the pushed commit")
+        assert "b" in server.live_jobs()
+        # A bad commit applies nothing; the status names the file and the error; b keeps running.
+        bad = commit(repo, {"jobs/b.yaml": B.replace("parents: [a]", "parents: [a\n  broken")}, "break b")
+        git(repo, "push", "-q", "origin", "main")
+        status = server.wait_for(lambda: (s := server.status())["revision"] == bad and s, timeout=10, what="the bad commit to be tried")
+        assert status["state"] == "OutOfSync" and status["appliedRevision"] == head
+        assert status["errors"] and status["errors"][0].startswith("jobs/b.yaml:")
+        assert "b" in server.live_jobs()
+        # The webhook: a wrong signature is refused, a right one syncs at once.
+        fixed = commit(repo, {"jobs/b.yaml": B.replace("echo b", "echo fixed")}, "fix b")
+        git(repo, "push", "-q", "origin", "main")
+        payload = b'{"ref":"refs/heads/main"}'
+        assert server.post("/v1/sync/webhook", payload, {"X-Hub-Signature-256": "sha256=" + "0" * 64}) == 401
+        signature = "sha256=" + hmac.new(b"hook-secret", payload, hashlib.sha256).hexdigest()
+        started = time.time()
+        assert server.post("/v1/sync/webhook", payload, {"X-Hub-Signature-256": signature}) == 202
+        server.wait_for(lambda: server.status()["appliedRevision"] == fixed, timeout=5, what="the webhook sync")
+        assert time.time() - started < 2
+        assert server.post("/v1/sync/webhook", payload, {"X-Gitlab-Token": "hook-secret"}) == 202
+        assert [h["state"] for h in server.get("/v1/sync/history")["syncs"]][:1] in (["Synced"], ["OutOfSync"])
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=10)
+
+
+def test_drift_is_reported_and_self_heal_reverts_it(server, repo):
+    server.start_git("--repo", str(repo), "--sync-interval", "0.5")
+    server.wait_for(lambda: "a" in server.live_jobs(), what="the first sync")
+    body = json.dumps({"name": "a", "command": "echo changed-outside", "schedule": "R/2030-01-01T00:00:00Z/P1D"}).encode()
+    assert server.post("/v1/scheduler/iso8601", body, {"Content-Type": "application/json"}) == 204
+    drift = server.wait_for(lambda: server.get("/v1/sync/drift")["drift"], what="drift")
+    assert drift[0]["name"] == "a" and drift[0]["kind"] == "modified"
+    assert {"field": "command", "old": '"echo a"', "new": '"echo changed-outside"'} in drift[0]["fields"]
+    time.sleep(1.5)
+    assert server.live_jobs()["a"]["command"] == "echo changed-outside", "without self-heal drift is left in place"
+    assert server.status()["state"] == "OutOfSync"
+    commit(repo, {"jobs/_defaults.yaml": "sync:\n  selfHeal: true\n"}, "self-heal on")
+    server.wait_for(lambda: server.live_jobs()["a"]["command"] == "echo a", what="self-heal to revert the drift")
+    server.wait_for(lambda: server.status()["state"] == "Synced", what="Synced")
+
+
+def test_prune_and_the_empty_commit_guard(server, repo):
+    commit(repo, {"jobs/b.yaml": B.replace("parents: [a]", "schedule: R/2030-01-01T00:00:00Z/P1D")}, "b")
+    server.start_git("--repo", str(repo), "--sync-interval", "0.5")
+    server.wait_for(lambda: {"a", "b"} <= set(server.live_jobs()), what="a and b")
+    commit(repo, {"jobs/b.yaml": None}, "remove b")
+    server.wait_for(lambda: "left git" in server.status()["message"], what="prune off to be reported")
+    assert "b" in server.live_jobs(), "prune is off: b stays"
+    commit(repo, {"jobs/_defaults.yaml": "sync:\n  prune: true\n"}, "prune on")
+    server.wait_for(lambda: "b" not in server.live_jobs(), what="b to be pruned")
+    commit(repo, {"jobs/a.yaml": None}, "remove everything")
+    server.wait_for(lambda: "not applied" in server.status()["message"], what="the empty-commit guard")
+    assert "a" in server.live_jobs()
+
+
+def test_plan_command_exit_codes(repo, chronos_bin, tmp_path):
+    plan = lambda *args: subprocess.run([str(chronos_bin), "plan", "--repo", str(repo), "--data", str(tmp_path / "none"), *args],
+                                        capture_output=True, text=True)
+    first = plan("--detailed-exitcode")
+    assert first.returncode == 2 and "+ a" in first.stdout and "1 to create" in first.stdout
+    as_json = json.loads(plan("--json").stdout)
+    assert as_json["changes"][0]["action"] == "create" and as_json["changes"][0]["name"] == "a"
+    commit(repo, {"jobs/a.yaml": "name: a\ncomand: x\n"}, "broken")
+    broken = plan("--detailed-exitcode")
+    assert broken.returncode == 1 and "jobs/a.yaml:2:1" in broken.stderr
