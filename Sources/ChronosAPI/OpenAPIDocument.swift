@@ -46,6 +46,52 @@ enum OpenAPIDocument {
             "400": {$ref: "#/components/responses/Error"}
             "401": {$ref: "#/components/responses/Error"}
             "404": {$ref: "#/components/responses/Error"}
+      /v1/sync/status:
+        get:
+          summary: The git sync's state, revisions, errors and drift
+          responses:
+            "200": {description: Status, content: {application/json: {schema: {type: object, required: [state, revision, appliedRevision, message]}}}}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+      /v1/sync/plan:
+        get:
+          summary: What a sync of the current commit would change
+          responses:
+            "200": {description: Plan, content: {application/json: {schema: {type: object, required: [plan, errors]}}}}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+            "500": {$ref: "#/components/responses/Error"}
+      /v1/sync/drift:
+        get:
+          summary: Jobs changed, created or deleted outside git
+          responses:
+            "200": {description: Drift, content: {application/json: {schema: {type: object, required: [drift]}}}}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+      /v1/sync/history:
+        get:
+          summary: The latest syncs
+          responses:
+            "200": {description: History, content: {application/json: {schema: {type: object, required: [syncs]}}}}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+      /v1/sync/trigger:
+        post:
+          summary: Sync now
+          responses:
+            "202": {description: Triggered, content: {application/json: {schema: {type: object}}}}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+      /v1/sync/webhook:
+        post:
+          summary: Sync now, from a GitHub (X-Hub-Signature-256), GitLab (X-Gitlab-Token) or generic (X-Chronos-Signature) webhook
+          requestBody: {content: {application/json: {schema: {type: object}}}}
+          responses:
+            "202": {description: Triggered, content: {application/json: {schema: {type: object}}}}
+            "401": {$ref: "#/components/responses/Error"}
+            "403": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+            "413": {$ref: "#/components/responses/Error"}
       /ping:
         get:
           summary: Liveness
