@@ -136,7 +136,7 @@ struct Serve: AsyncParsableCommand {
                                webhookSecret: webhookSecret ?? ProcessInfo.processInfo.environment["CHRONOS_SYNC_WEBHOOK_SECRET"], registry: registry)
         let application = server.application { port in
             logger.notice("REST API on http://\(httpAddress):\(port)/ (try /v1/scheduler/jobs/summary)")
-            print("chronos-sync: REST API on http://\(httpAddress):\(port)/")
+            FileHandle.standardOutput.write(Data("chronos-sync: REST API on http://\(httpAddress):\(port)/\n".utf8))
         }
         let services: [any Service] = [scheduler, source, ControlService(store: store, scheduler: scheduler), application]
         logger.info("chronos-sync \(Version.text) with state in \(data.statePath) (pid \(getpid()))")
