@@ -121,7 +121,7 @@ public enum JobLoader {
         DispatchQueue.concurrentPerform(iterations: (files.count + chunk - 1) / chunk) { c in
             for i in (c * chunk)..<min(files.count, (c + 1) * chunk) {
                 let source = files[i]
-                let key = source.key.map { "\(source.path)|\($0)|\(defaultsID)" }
+                let key = source.key.map { cacheKey(path: source.path, key: $0, defaultsKey: defaultsID) }
                 if let key, let hit = cache?.result(for: key) {
                     results.set(i, hit)
                     continue
@@ -138,6 +138,11 @@ public enum JobLoader {
             }
         }
         return finish(repository, results: results.values, diagnostics: diagnostics)
+    }
+
+    /// The cache key of a spec file: its path, its content's key, and the defaults file's key (or `-`).
+    public static func cacheKey(path: String, key: String, defaultsKey: String?) -> String {
+        "\(path)|\(key)|\(defaultsKey ?? "-")"
     }
 
     static func checked(_ source: SpecSource, limits: YAMLLimits, _ reader: SpecReader) -> [UInt8]? {
@@ -250,6 +255,9 @@ public final class SpecFileCache: Sendable {
     private let entries = Mutex<[String: (jobs: [JobDefinition], diagnostics: [Diagnostic])]>([:])
 
     public init() {}
+
+    /// True when a file with this key is cached.
+    public func contains(_ key: String) -> Bool { entries.withLock { $0[key] != nil } }
 
     func result(for key: String) -> (jobs: [JobDefinition], diagnostics: [Diagnostic])? {
         entries.withLock { $0[key] }

@@ -80,10 +80,17 @@ public final class GitSource: @unchecked Sendable {
             return Snapshot(commit: commit, tree: nil, repository: repository)
         }
         let prefix = folder.isEmpty ? "" : folder + "/"
-        // Blobs are read on this queue, so that libgit2 is used from one thread.
+        let defaultsBlob = entries.first { entry in JobLoader.defaultsFileNames.contains(entry.path) }?.blob
+        // Blobs are read here, on the git queue (libgit2 is used from one thread), and only those of
+        // files the cache does not hold: a changed file, or all of them when the defaults changed.
         let sources = entries.map { entry -> SpecSource in
+            let path = prefix + entry.path
+            let isDefaults = entry.blob == defaultsBlob && JobLoader.defaultsFileNames.contains(entry.path)
+            if !isDefaults && cache.contains(JobLoader.cacheKey(path: path, key: entry.blob, defaultsKey: defaultsBlob)) {
+                return SpecSource(path: path, key: entry.blob) { nil }
+            }
             let bytes = try? repo.blob(entry.blob)
-            return SpecSource(path: prefix + entry.path, key: entry.blob) { bytes }
+            return SpecSource(path: path, key: entry.blob) { bytes }
         }
         var options = LoadOptions()
         options.now = now

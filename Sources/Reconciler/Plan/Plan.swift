@@ -57,7 +57,7 @@ public struct LiveJob: Sendable {
 
 extension Plan {
     /// The plan that takes `live` to `desired` under `policy`.
-    public static func make(desired: [JobDefinition], live: [LiveJob], policy: SyncPolicy, revision: String) -> Plan {
+    public static func make(desired: [JobDefinition], live: [LiveJob], policy: SyncPolicy, revision: String, fingerprinted: Bool = true) -> Plan {
         let liveByName = Dictionary(live.map { ($0.job.name, $0) }, uniquingKeysWith: { a, _ in a })
         let desiredNames = Set(desired.map(\.job.name))
         var upserts: [Change] = []
@@ -94,7 +94,7 @@ extension Plan {
             .merging(live.map { ($0.job.name, $0.job.parents ?? []) }, uniquingKeysWith: { desired, _ in desired })
         let ordered = topological(upserts, parentsOf: parentsOf)
         let deleteOrder = topological(deletes, parentsOf: parentsOf).reversed()
-        return Plan(revision: revision, liveFingerprint: fingerprint(live), changes: Array(deleteOrder) + ordered,
+        return Plan(revision: revision, liveFingerprint: fingerprinted ? fingerprint(live) : "", changes: Array(deleteOrder) + ordered,
                     notPruned: notPruned, unmanaged: unmanaged, refused: refused)
     }
 
@@ -132,16 +132,7 @@ extension Plan {
     }
 
     static func fieldValues(_ job: Job) -> [String: String] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(job), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        var result: [String: String] = [:]
-        for (key, value) in object {
-            let json = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]))
-                .map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
-            result[key] = json
-        }
-        return result
+        Dictionary(job.canonicalFields.map { ($0.name, $0.json) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// A fingerprint of a set of live jobs (names, specs and whether they are managed).
@@ -154,11 +145,6 @@ extension Plan {
     }
 
     /// A hash of one job's spec, stable across runs.
-    public static func specHash(_ job: Job) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var hash: UInt64 = 14_695_981_039_346_656_037
-        for byte in (try? encoder.encode(job)) ?? Data() { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
-        return String(hash, radix: 16)
-    }
+    public static func specHash(_ job: Job) -> String { job.specHash }
+
 }

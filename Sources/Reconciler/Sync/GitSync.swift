@@ -15,6 +15,10 @@ public actor GitSync: Service {
     let logger: Logger
     public private(set) var status = SyncStatus()
     private var history: [SyncHistoryEntry] = []
+    /// What the last sync applied, as stored.
+    private var applied: AppliedRecord?
+    /// Spec hashes by job name, with the spec they were computed from, so an unchanged job is not hashed again.
+    private var hashes: [String: (job: Job, hash: String)] = [:]
     private let triggers: AsyncStream<Void>
     private let triggerSink: AsyncStream<Void>.Continuation
 
@@ -70,7 +74,10 @@ public actor GitSync: Service {
         let now = Instant.now.millis
         status.lastAttempt = now
         do {
+            let clock = ContinuousClock()
+            let started = clock.now
             let snapshot = try await source.load()
+            logger.debug("sync: loaded \(snapshot.commit.prefix(12)) in \(clock.now - started)")
             status.revision = snapshot.commit
             guard snapshot.repository.isValid else {
                 let errors = snapshot.repository.diagnostics.errors
@@ -82,11 +89,15 @@ public actor GitSync: Service {
             }
             status.errors = []
             try await apply(snapshot, now: now)
+            logger.debug("sync: applied in \(clock.now - started)")
         } catch {
             status.state = .Unknown
             status.message = "\(error)"
         }
+        let clock = ContinuousClock()
+        let recording = clock.now
         await record()
+        logger.debug("sync: recorded in \(clock.now - recording)")
         return status
     }
 
@@ -102,9 +113,19 @@ public actor GitSync: Service {
         await scheduler.statuses().map { LiveJob(job: $0.job, source: $0.source) }
     }
 
+    /// The spec hash of a job, remembered while the job does not change.
+    private func hash(_ job: Job) -> String {
+        if let known = hashes[job.name], known.job == job { return known.hash }
+        let hash = job.specHash
+        hashes[job.name] = (job, hash)
+        return hash
+    }
+
     private func appliedRecord() async -> AppliedRecord {
+        if let applied { return applied }
         guard let text = try? await store.value(for: Self.appliedKey), let data = text.data(using: .utf8),
               let record = try? JSONDecoder().decode(AppliedRecord.self, from: data) else { return AppliedRecord() }
+        applied = record
         return record
     }
 
@@ -124,7 +145,7 @@ public actor GitSync: Service {
                 drifted.insert(name)
                 continue
             }
-            if current.isUnmanaged || Plan.specHash(current.job) != hash {
+            if current.isUnmanaged || self.hash(current.job) != hash {
                 drift.append(DriftItem(name: name, kind: .modified, fields: Plan.fields(old: desiredByName[name], new: current.job)))
                 drifted.insert(name)
             }
@@ -132,7 +153,7 @@ public actor GitSync: Service {
         for job in live where job.isUnmanaged && record.jobs[job.job.name] == nil && desiredByName[job.job.name] == nil {
             drift.append(DriftItem(name: job.job.name, kind: .created, fields: []))
         }
-        var plan = Plan.make(desired: desired, live: live, policy: policy, revision: snapshot.commit)
+        var plan = Plan.make(desired: desired, live: live, policy: policy, revision: snapshot.commit, fingerprinted: false)
         if let refused = plan.refused {
             status.state = .OutOfSync
             status.message = "not applied: \(refused)"
@@ -141,13 +162,15 @@ public actor GitSync: Service {
             return
         }
         // Without self-heal, drift is reported, not reverted: a drifted job changes only when git changes it.
+        let full = plan
         if !policy.selfHeal {
             plan.changes.removeAll { change in
-                drifted.contains(change.name) && desiredByName[change.name].map(Plan.specHash) == record.jobs[change.name]
+                drifted.contains(change.name) && desiredByName[change.name].map(hash) == record.jobs[change.name]
             }
         }
+        let definitions = Dictionary(desired.map { ($0.job.name, $0) }, uniquingKeysWith: { a, _ in a })
         let upserts = plan.changes.filter { $0.action != .delete }.compactMap { change -> AppliedJob? in
-            guard let definition = desired.first(where: { $0.job.name == change.name }) else { return nil }
+            guard let definition = definitions[change.name] else { return nil }
             return AppliedJob(job: definition.job, source: definition.location(), appliedAt: now)
         }
         let deletes = plan.changes.filter { $0.action == .delete }.map(\.name)
@@ -158,17 +181,21 @@ public actor GitSync: Service {
         // The record: every desired job as it now runs, except drift left in place.
         var jobs: [String: String] = [:]
         for job in desired where !(drifted.contains(job.job.name) && !plan.changes.contains { $0.name == job.job.name }) {
-            jobs[job.job.name] = Plan.specHash(job.job)
+            jobs[job.job.name] = hash(job.job)
         }
         for name in drifted where jobs[name] == nil { if let hash = record.jobs[name] { jobs[name] = hash } }
         for name in deletes { jobs[name] = nil }
-        record = AppliedRecord(revision: snapshot.commit, jobs: jobs)
-        let encoded = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
-        try await store.setValue(encoded, for: Self.appliedKey)
+        let updated = AppliedRecord(revision: snapshot.commit, jobs: jobs)
+        if updated.revision != record.revision || updated.jobs != record.jobs {
+            let encoded = String(decoding: try JSONEncoder().encode(updated), as: UTF8.self)
+            try await store.setValue(encoded, for: Self.appliedKey)
+            applied = updated
+        }
         status.appliedRevision = snapshot.commit
         status.lastApplied = now
-        // What is left different after this sync.
-        let remaining = Plan.make(desired: desired, live: await liveJobs(), policy: policy, revision: snapshot.commit)
+        // What is left different after this sync: the drift left in place, and jobs not pruned.
+        var remaining = full
+        remaining.changes = full.changes.filter { change in !plan.changes.contains { $0.name == change.name } }
         status.plan = remaining
         let stillDrifted = policy.selfHeal ? drift.filter { $0.kind == .created } : drift
         status.drift = stillDrifted
