@@ -191,3 +191,26 @@ def test_plan_command_exit_codes(repo, chronos_bin, tmp_path):
     commit(repo, {"jobs/a.yaml": "name: a\ncomand: x\n"}, "broken")
     broken = plan("--detailed-exitcode")
     assert broken.returncode == 1 and "jobs/a.yaml:2:1" in broken.stderr
+
+
+def test_a_saved_plan_applies_exactly_and_a_stale_one_is_refused(server, repo, chronos_bin, tmp_path):
+    server.start_git("--repo", str(repo), "--sync-interval", "600")
+    server.wait_for(lambda: "a" in server.live_jobs(), what="the first sync")
+    cli = lambda *args: subprocess.run([str(chronos_bin), *args], capture_output=True, text=True, timeout=60)
+    url = f"http://127.0.0.1:{server.port}"
+    head = commit(repo, {"jobs/b.yaml": B}, "add b")
+    plan_file = tmp_path / "plan.json"
+    planned = cli("plan", "--repo", str(repo), "--server", url, "--out", str(plan_file), "--detailed-exitcode")
+    assert planned.returncode == 2 and "+ b" in planned.stdout
+    applied = cli("apply", str(plan_file), "--server", url)
+    assert applied.returncode == 0, applied.stderr
+    assert "b" in server.live_jobs() and server.status()["appliedRevision"] == head
+    assert cli("plan", "--repo", str(repo), "--server", url, "--detailed-exitcode").returncode == 0
+    # A plan made before the live jobs changed is refused.
+    commit(repo, {"jobs/c.yaml": "name: c\ncommand: echo c\nschedule: \"\"\n"}, "add c")
+    assert cli("plan", "--repo", str(repo), "--server", url, "--out", str(plan_file)).returncode == 0
+    body = json.dumps({"name": "made-by-api", "command": "true", "schedule": "R/2030-01-01T00:00:00Z/P1D"}).encode()
+    assert server.post("/v1/scheduler/iso8601", body, {"Content-Type": "application/json"}) == 204
+    stale = cli("apply", str(plan_file), "--server", url)
+    assert stale.returncode == 1 and "changed since the plan" in stale.stderr
+    assert "c" not in server.live_jobs()

@@ -75,6 +75,17 @@ enum OpenAPIDocument {
             "200": {description: History, content: {application/json: {schema: {type: object, required: [syncs]}}}}
             "401": {$ref: "#/components/responses/Error"}
             "404": {$ref: "#/components/responses/Error"}
+      /v1/sync/apply:
+        post:
+          summary: Apply a plan saved by `chronos-sync plan --out` exactly
+          requestBody: {required: true, content: {application/json: {schema: {type: object}}}}
+          responses:
+            "200": {description: The sync status after applying, content: {application/json: {schema: {type: object}}}}
+            "400": {$ref: "#/components/responses/Error"}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+            "409": {$ref: "#/components/responses/Error"}
+            "413": {$ref: "#/components/responses/Error"}
       /v1/sync/trigger:
         post:
           summary: Sync now

@@ -8,12 +8,25 @@ public protocol SyncProvider: Sendable {
     func statusJSON() async -> Data
     /// The current plan against the live jobs, as JSON, computed now.
     func planJSON() async throws -> Data
+    /// Applies a saved plan (JSON) exactly, or throws `SyncRequestError`; returns the status as JSON.
+    func applyJSON(_ plan: Data) async throws -> Data
     /// Drift as JSON.
     func driftJSON() async -> Data
     /// Recent syncs as JSON.
     func historyJSON() async -> Data
     /// Asks for a sync now.
     func trigger()
+}
+
+/// A sync request that cannot be carried out: a bad body (400), or a stale plan (409).
+public struct SyncRequestError: Error, Sendable {
+    public var message: String
+    public var conflict = false
+
+    public init(message: String, conflict: Bool = false) {
+        self.message = message
+        self.conflict = conflict
+    }
 }
 
 /// The webhook's shared secret, and how each sender signs.
@@ -43,6 +56,15 @@ extension Routes {
         group.get("plan") { _, _ in try await sync { try await $0.planJSON() } }
         group.get("drift") { _, _ in try await sync { await $0.driftJSON() } }
         group.get("history") { _, _ in try await sync { await $0.historyJSON() } }
+        group.post("apply") { request, _ in
+            var request = request
+            let body = try await request.collectBody(upTo: 64 << 20)
+            do {
+                return try await sync { try await $0.applyJSON(Data(buffer: body)) }
+            } catch let error as SyncRequestError {
+                throw APIError(error.conflict ? .conflict : .badRequest, error.message)
+            }
+        }
         group.post("trigger") { _, _ in
             guard let provider = server.sync else { throw noSync }
             provider.trigger()

@@ -157,3 +157,31 @@ struct DriftCommand: AsyncParsableCommand {
         if !drift.isEmpty { throw ExitCode(2) }
     }
 }
+
+/// `chronos-sync apply FILE`: apply a saved plan exactly.
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Apply a plan saved with `plan --out FILE` on a running server, exactly as planned.",
+        discussion: "Refused (exit 1) when the server's live jobs changed since the plan was made, or when the plan's commit no longer gives the same changes."
+    )
+
+    @Argument(help: "The plan file.")
+    var file: String
+
+    @OptionGroup var target: TargetOptions
+
+    func run() async throws {
+        guard let server = target.server else { throw ValidationError("apply needs --server URL (the running server applies the plan)") }
+        guard let plan = FileManager.default.contents(atPath: file) else { throw CommandError("cannot read \(file)") }
+        let base = server.hasSuffix("/") ? String(server.dropLast()) : server
+        let (code, response) = try await CurlDownload.post(base + "/v1/sync/apply", json: plan, credentials: target.httpCredentials)
+        let body = String(decoding: response, as: UTF8.self)
+        guard code == 200 else {
+            let message = (try? JSONSerialization.jsonObject(with: response) as? [String: Any])?["message"] as? String ?? body
+            throw CommandError("the plan was not applied (\(code)): \(message)")
+        }
+        let status = try JSONDecoder().decode(SyncStatus.self, from: Data(body.utf8))
+        print("\(status.state.rawValue): \(status.message)")
+    }
+}

@@ -53,24 +53,24 @@ public final class GitSource: @unchecked Sendable {
     /// A printable name for the source, without credentials.
     public var displayName: String { Scrub.secrets(in: options.location) }
 
-    /// Fetches (for a remote) and loads the spec folder of the ref's commit.
-    public func load(now: Instant = .now) async throws -> Snapshot {
+    /// Fetches (for a remote) and loads the spec folder of the ref's commit, or of `revision` when given.
+    public func load(revision: String? = nil, now: Instant = .now) async throws -> Snapshot {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
-                continuation.resume(with: Result { try self.loadNow(now: now) })
+                continuation.resume(with: Result { try self.loadNow(revision: revision, now: now) })
             }
         }
     }
 
-    private func loadNow(now: Instant) throws -> Snapshot {
+    private func loadNow(revision: String?, now: Instant) throws -> Snapshot {
         let repo = try openOrFetch()
-        let commit = try repo.commit(of: options.ref ?? "HEAD")
+        let commit = try repo.commit(of: revision ?? options.ref ?? "HEAD")
         let folder = options.folder.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         let tree = try repo.treeID(commit: commit, folder: folder)
         if let last, last.tree != nil, last.tree == tree {
             var same = last
             same.commit = commit
-            self.last = same
+            if revision == nil { self.last = same }
             return same
         }
         guard let entries = try repo.specFiles(commit: commit, folder: folder) else {
@@ -97,7 +97,7 @@ public final class GitSource: @unchecked Sendable {
         let repository = JobLoader.load(root: folder, sources: sources, cache: cache, options: options)
         cache.retain(paths: Set(sources.map(\.path)))
         let snapshot = Snapshot(commit: commit, tree: tree, repository: repository)
-        last = snapshot
+        if revision == nil { last = snapshot }
         return snapshot
     }
 

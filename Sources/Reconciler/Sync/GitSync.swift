@@ -101,6 +101,35 @@ public actor GitSync: Service {
         return status
     }
 
+    /// A plan that cannot be applied as it was saved.
+    public struct StalePlan: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Applies a saved plan exactly: refused when the live jobs changed since it was made, or when the
+    /// commit's jobs no longer give the same changes.
+    public func applySaved(_ saved: Plan) async throws -> SyncStatus {
+        let live = await liveJobs()
+        guard Plan.fingerprint(live) == saved.liveFingerprint else {
+            throw StalePlan(description: "the live jobs changed since the plan was made; make a new plan")
+        }
+        let snapshot = try await source.load(revision: saved.revision)
+        guard snapshot.repository.isValid else {
+            throw StalePlan(description: "revision \(saved.revision.prefix(12)) does not load: \(snapshot.repository.diagnostics.errors.first?.description ?? "")")
+        }
+        let fresh = Plan.make(desired: snapshot.repository.jobs, live: live, policy: snapshot.repository.defaults.policy, revision: snapshot.commit)
+        guard fresh.changes == saved.changes, fresh.refused == nil else {
+            throw StalePlan(description: "revision \(saved.revision.prefix(12)) no longer gives the saved changes; make a new plan")
+        }
+        let now = Instant.now.millis
+        status.lastAttempt = now
+        status.revision = snapshot.commit
+        status.errors = []
+        try await apply(snapshot, now: now)
+        await record()
+        return status
+    }
+
     /// The plan for the commit the source has now, without applying it.
     public func plan() async throws -> (Plan, [Diagnostic]) {
         let snapshot = try await source.load()
@@ -134,7 +163,7 @@ public actor GitSync: Service {
         let desired = snapshot.repository.jobs
         let live = await liveJobs()
         let liveByName = Dictionary(live.map { ($0.job.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var record = await appliedRecord()
+        let record = await appliedRecord()
         // Drift: live jobs that differ from what the last sync applied.
         var drift: [DriftItem] = []
         var drifted: Set<String> = []
