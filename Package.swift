@@ -51,6 +51,7 @@ let package = Package(
                 "ChronosEngine", "ChronosAPI", "CGit2",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .executableTarget(

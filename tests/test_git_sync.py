@@ -145,6 +145,8 @@ def test_push_to_a_remote_applies_within_one_sync_and_at_once_with_the_webhook(s
         server.wait_for(lambda: server.status()["appliedRevision"] == fixed, timeout=5, what="the webhook sync")
         assert time.time() - started < 2
         assert server.post("/v1/sync/webhook", payload, {"X-Gitlab-Token": "hook-secret"}) == 202
+        assert server.post("/v1/sync/webhook", payload, {"X-Gitlab-Token": "wrong"}) == 401
+        assert server.post("/v1/sync/webhook", payload, {"X-Chronos-Signature": signature}) == 202
         assert [h["state"] for h in server.get("/v1/sync/history")["syncs"]][:1] in (["Synced"], ["OutOfSync"])
     finally:
         daemon.terminate()
@@ -206,6 +208,13 @@ def test_a_saved_plan_applies_exactly_and_a_stale_one_is_refused(server, repo, c
     assert applied.returncode == 0, applied.stderr
     assert "b" in server.live_jobs() and server.status()["appliedRevision"] == head
     assert cli("plan", "--repo", str(repo), "--server", url, "--detailed-exitcode").returncode == 0
+    # The same through the data folder, with no URL: planned from the stored jobs, applied by its server.
+    head = commit(repo, {"jobs/d.yaml": "name: d\ncommand: echo d\nparents: [b]\n"}, "add d")
+    data_plan = cli("plan", "--repo", str(repo), "--data", str(server.data), "--out", str(plan_file))
+    assert data_plan.returncode == 0 and "+ d" in data_plan.stdout
+    through_data = cli("apply", str(plan_file), "--data", str(server.data))
+    assert through_data.returncode == 0, through_data.stderr
+    assert "d" in server.live_jobs() and server.status()["appliedRevision"] == head
     # A plan made before the live jobs changed is refused.
     commit(repo, {"jobs/c.yaml": "name: c\ncommand: echo c\nschedule: \"\"\n"}, "add c")
     assert cli("plan", "--repo", str(repo), "--server", url, "--out", str(plan_file)).returncode == 0

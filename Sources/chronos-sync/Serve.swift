@@ -138,7 +138,17 @@ struct Serve: AsyncParsableCommand {
             logger.notice("REST API on http://\(httpAddress):\(port)/ (try /v1/scheduler/jobs/summary)")
             FileHandle.standardOutput.write(Data("chronos-sync: REST API on http://\(httpAddress):\(port)/\n".utf8))
         }
-        let services: [any Service] = [scheduler, source, ControlService(store: store, scheduler: scheduler), application]
+        let applyPlan: (@Sendable (String) async throws -> String)? = sync.map { git in
+            { @Sendable plan in
+                do {
+                    let status = try await git.applySaved(try JSONDecoder().decode(Plan.self, from: Data(plan.utf8)))
+                    return "\(status.state.rawValue): \(status.message)"
+                } catch let error as DecodingError {
+                    throw JobRejection("not a plan saved by `chronos-sync plan --out`: \(error)")
+                }
+            }
+        }
+        let services: [any Service] = [scheduler, source, ControlService(store: store, scheduler: scheduler, applyPlan: applyPlan), application]
         logger.info("chronos-sync \(Version.text) with state in \(data.statePath) (pid \(getpid()))")
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()

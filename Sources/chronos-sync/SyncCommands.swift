@@ -162,7 +162,7 @@ struct DriftCommand: AsyncParsableCommand {
 struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Apply a plan saved with `plan --out FILE` on a running server, exactly as planned.",
+        abstract: "Apply a plan saved with `plan --out FILE` exactly, on --server or on the server of --data.",
         discussion: "Refused (exit 1) when the server's live jobs changed since the plan was made, or when the plan's commit no longer gives the same changes."
     )
 
@@ -172,8 +172,12 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var target: TargetOptions
 
     func run() async throws {
-        guard let server = target.server else { throw ValidationError("apply needs --server URL (the running server applies the plan)") }
         guard let plan = FileManager.default.contents(atPath: file) else { throw CommandError("cannot read \(file)") }
+        guard let server = target.server else {
+            // The server of the data folder applies it.
+            print(try await ServerRequest(data: target.data).send(.applyPlan, job: "", arguments: [String(decoding: plan, as: UTF8.self)]))
+            return
+        }
         let base = server.hasSuffix("/") ? String(server.dropLast()) : server
         let (code, response) = try await CurlDownload.post(base + "/v1/sync/apply", json: plan, credentials: target.httpCredentials)
         let body = String(decoding: response, as: UTF8.self)

@@ -11,9 +11,13 @@ public struct ControlService: Service {
     let clock: any SchedulerClock
     let logger: Logger
     let interval: Duration
+    /// Applies a saved plan; set when the server syncs git.
+    let applyPlan: (@Sendable (String) async throws -> String)?
 
     public init(store: SQLiteStateStore, scheduler: Scheduler, clock: any SchedulerClock = WallClock(),
-                logger: Logger = Logger(label: "chronos-sync.control"), interval: Duration = .milliseconds(200)) {
+                logger: Logger = Logger(label: "chronos-sync.control"), interval: Duration = .milliseconds(200),
+                applyPlan: (@Sendable (String) async throws -> String)? = nil) {
+        self.applyPlan = applyPlan
         self.store = store
         self.scheduler = scheduler
         self.clock = clock
@@ -55,6 +59,9 @@ public struct ControlService: Service {
             case .markSuccess: try await scheduler.markSuccess(request.job)
             case .disable: try await scheduler.setDisabled(request.job, true)
             case .enable: try await scheduler.setDisabled(request.job, false)
+            case .applyPlan:
+                guard let applyPlan else { throw JobRejection("this server runs a plain folder of specs, not a git repository") }
+                result = try await applyPlan(request.arguments.first ?? "")
             }
         } catch {
             failure = "\(error)"

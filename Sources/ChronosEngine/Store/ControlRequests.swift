@@ -5,6 +5,8 @@ import Foundation
 public struct ControlRequest: Sendable, Hashable {
     public enum Action: String, Sendable {
         case run, kill, markSuccess = "mark-success", disable, enable
+        /// Apply a saved plan (its JSON is the one argument) through the server's git sync.
+        case applyPlan = "apply-plan"
     }
 
     public var id: Int64

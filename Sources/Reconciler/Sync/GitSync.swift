@@ -2,6 +2,7 @@ import ChronosEngine
 import Foundation
 import JobSpec
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// The sync loop: every `interval` (with jitter), or at once when triggered (the webhook), fetch →
@@ -97,6 +98,7 @@ public actor GitSync: Service {
         let clock = ContinuousClock()
         let recording = clock.now
         await record()
+        Counter(label: "chronos_syncs_total", dimensions: [("state", status.state.rawValue)]).increment()
         logger.debug("sync: recorded in \(clock.now - recording)")
         return status
     }
@@ -228,6 +230,8 @@ public actor GitSync: Service {
         status.plan = remaining
         let stillDrifted = policy.selfHeal ? drift.filter { $0.kind == .created } : drift
         status.drift = stillDrifted
+        Gauge(label: "chronos_sync_drift_jobs").record(stillDrifted.count)
+        if !drift.isEmpty { Counter(label: "chronos_sync_drift_detected_total").increment(by: drift.count) }
         let inSync = remaining.changes.isEmpty && remaining.notPruned.isEmpty
         status.state = inSync ? .Synced : .OutOfSync
         var notes: [String] = []
