@@ -96,46 +96,37 @@ struct Routes: Sendable {
         return Response(status: .noContent)
     }
 
-    func runNow(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let name = try name(context)
-        let arguments = request.uri.queryParameters.get("arguments").map { $0.split(separator: " ").map(String.init) } ?? []
-        do {
-            _ = try await scheduler.runNow(name, arguments: arguments)
-        } catch is UnknownJobError {
-            throw APIError(.badRequest, "no job named \"\(name)\"")
-        }
-        return Response(status: .noContent)
-    }
-
-    func delete(_ context: BasicRequestContext) async throws -> Response {
+    /// Runs a command on the job named in the path; an unknown job or a refusal answers 400.
+    func onJob(_ context: BasicRequestContext, _ command: (String) async throws -> Void) async throws -> String {
         let name = try name(context)
         do {
-            try await scheduler.delete(name)
+            try await command(name)
         } catch is UnknownJobError {
             throw APIError(.badRequest, "no job named \"\(name)\"")
         } catch let rejection as JobRejection {
             throw APIError(.badRequest, rejection.description)
         }
+        return name
+    }
+
+    func runNow(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let arguments = request.uri.queryParameters.get("arguments").map { $0.split(separator: " ").map(String.init) } ?? []
+        _ = try await onJob(context) { _ = try await scheduler.runNow($0, arguments: arguments) }
+        return Response(status: .noContent)
+    }
+
+    func delete(_ context: BasicRequestContext) async throws -> Response {
+        _ = try await onJob(context) { try await scheduler.delete($0) }
         return Response(status: .noContent)
     }
 
     func markSuccess(_ context: BasicRequestContext) async throws -> Response {
-        let name = try name(context)
-        do {
-            try await scheduler.markSuccess(name)
-        } catch is UnknownJobError {
-            throw APIError(.badRequest, "no job named \"\(name)\"")
-        }
+        let name = try await onJob(context) { try await scheduler.markSuccess($0) }
         return textResponse("marked job \(name) as successful: true")
     }
 
     func kill(_ context: BasicRequestContext) async throws -> Response {
-        let name = try name(context)
-        do {
-            try await scheduler.kill(name)
-        } catch is UnknownJobError {
-            throw APIError(.badRequest, "no job named \"\(name)\"")
-        }
+        _ = try await onJob(context) { try await scheduler.kill($0) }
         return Response(status: .noContent)
     }
 

@@ -130,46 +130,56 @@ struct KillJob: AsyncParsableCommand {
     }
 }
 
+/// A command that asks the server of a data folder to do one thing to one job, and says it did.
+protocol JobRequestCommand: AsyncParsableCommand {
+    static var action: ControlRequest.Action { get }
+    var job: String { get }
+    var data: DataOptions { get }
+    func done() -> String
+}
+
+extension JobRequestCommand {
+    func run() async throws {
+        _ = try await ServerRequest(data: data).send(Self.action, job: job)
+        print(done())
+    }
+}
+
 /// `chronos-sync mark-success JOB`: count a success by hand, so that the job's children can run.
-struct MarkSuccess: AsyncParsableCommand {
+struct MarkSuccess: JobRequestCommand {
     static let configuration = CommandConfiguration(commandName: "mark-success", abstract: "Mark a job successful by hand; its children advance as if it had run.")
+    static let action = ControlRequest.Action.markSuccess
 
     @Argument(help: "The job.")
     var job: String
 
     @OptionGroup var data: DataOptions
 
-    func run() async throws {
-        _ = try await ServerRequest(data: data).send(.markSuccess, job: job)
-        print("marked \(job) as successful")
-    }
+    func done() -> String { "marked \(job) as successful" }
 }
 
-/// `chronos-sync disable JOB` and `enable JOB`.
-struct DisableJob: AsyncParsableCommand {
+/// `chronos-sync disable JOB`.
+struct DisableJob: JobRequestCommand {
     static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable a job: it is not scheduled until enabled.")
+    static let action = ControlRequest.Action.disable
 
     @Argument(help: "The job.")
     var job: String
 
     @OptionGroup var data: DataOptions
 
-    func run() async throws {
-        _ = try await ServerRequest(data: data).send(.disable, job: job)
-        print("disabled \(job)")
-    }
+    func done() -> String { "disabled \(job)" }
 }
 
-struct EnableJob: AsyncParsableCommand {
+/// `chronos-sync enable JOB`.
+struct EnableJob: JobRequestCommand {
     static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a job again; it owes no runs from while it was disabled.")
+    static let action = ControlRequest.Action.enable
 
     @Argument(help: "The job.")
     var job: String
 
     @OptionGroup var data: DataOptions
 
-    func run() async throws {
-        _ = try await ServerRequest(data: data).send(.enable, job: job)
-        print("enabled \(job)")
-    }
+    func done() -> String { "enabled \(job)" }
 }
