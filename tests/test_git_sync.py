@@ -223,3 +223,40 @@ def test_a_saved_plan_applies_exactly_and_a_stale_one_is_refused(server, repo, c
     stale = cli("apply", str(plan_file), "--server", url)
     assert stale.returncode == 1 and "changed since the plan" in stale.stderr
     assert "c" not in server.live_jobs()
+
+
+
+def test_the_sync_loop_waits_between_syncs(server, repo):
+    server.start_git("--repo", str(repo), "--sync-interval", "1")
+    server.wait_for(lambda: "a" in server.live_jobs(), what="the first sync")
+    time.sleep(3.5)
+    syncs = server.get("/v1/sync/history")["syncs"]
+    assert 3 <= len(syncs) <= 6, f"{len(syncs)} syncs in about 3.5 s with a 1 s interval"
+
+
+def test_api_jobs_and_git_jobs_of_the_same_name(server, repo):
+    server.start_git("--repo", str(repo), "--sync-interval", "0.5")
+    server.wait_for(lambda: "a" in server.live_jobs(), what="the first sync")
+    # Made through the API first; git then adds a job of the same name: a conflict, left alone.
+    body = json.dumps({"name": "x", "command": "echo api", "schedule": "R/2030-01-01T00:00:00Z/P1D"}).encode()
+    assert server.post("/v1/scheduler/iso8601", body, {"Content-Type": "application/json"}) == 204
+    commit(repo, {"jobs/x.yaml": "name: x\ncommand: echo git\nschedule: R/2030-01-01T00:00:00Z/P1D\n"}, "git claims x")
+    drift = server.wait_for(lambda: [d for d in server.get("/v1/sync/drift")["drift"] if d["name"] == "x"], what="the conflict")
+    assert drift[0]["kind"] == "modified"
+    time.sleep(1)
+    assert server.live_jobs()["x"]["command"] == "echo api", "not overwritten without self-heal"
+    assert "x" not in [c["name"] for c in server.get("/v1/sync/plan")["plan"]["changes"]], "the plan shows what a sync does"
+    # A job re-posted exactly as git has it is git's again: no drift.
+    body = json.dumps({"name": "x", "command": "echo git", "schedule": "R/2030-01-01T00:00:00Z/P1D"}).encode()
+    assert server.post("/v1/scheduler/iso8601", body, {"Content-Type": "application/json"}) == 204
+    server.wait_for(lambda: not server.get("/v1/sync/drift")["drift"], what="the drift to clear")
+    server.wait_for(lambda: server.status()["state"] == "Synced", what="Synced")
+
+
+def test_a_fresh_mirror_syncs_a_branch_that_is_not_the_default(server, repo, tmp_path):
+    git(repo, "checkout", "-q", "-b", "feature")
+    head = commit(repo, {"jobs/b.yaml": B}, "feature work")
+    git(repo, "checkout", "-q", "main")
+    server.start_git("--repo", f"file://{repo}", "--ref", "feature", "--sync-interval", "60")
+    server.wait_for(lambda: server.status().get("appliedRevision") == head, timeout=10, what="the feature branch on the first sync")
+    assert {"a", "b"} <= set(server.live_jobs())

@@ -25,4 +25,8 @@ static inline void chronos_git_clone_options(git_clone_options *options, const c
     options->bare = 1;
     chronos_git_fetch_options(&options->fetch_opts, token);
 }
+/* git_libgit2_opts is variadic: a typed wrapper for the CA certificates used to check https servers. */
+static inline int chronos_git_set_ssl_cert_locations(const char *file, const char *path) {
+    return git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, path);
+}
 #endif

@@ -128,12 +128,15 @@ public enum JobLoader {
                 }
                 let reader = SpecReader(file: source.path)
                 var jobs: [JobDefinition] = []
+                var read = false
                 if let bytes = checked(source, limits: options.limits, reader) {
+                    read = true
                     jobs = SpecFileLoader.jobs(in: bytes, file: source.path, defaults: defaults, limits: options.limits, reader: reader)
                     for j in jobs.indices { JobValidator.check(&jobs[j], now: options.now, reader) }
                 }
                 let result = (jobs, reader.diagnostics)
-                if let key { cache?.store(result, for: key) }
+                // A file that could not be read is tried again next time.
+                if let key, read { cache?.store(result, for: key) }
                 results.set(i, result)
             }
         }

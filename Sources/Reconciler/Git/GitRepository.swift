@@ -4,7 +4,16 @@ import Foundation
 /// One libgit2 repository handle, freed in `deinit`. Not thread-safe: `GitSource` uses it from one
 /// serial queue only.
 final class GitRepository {
-    private static let initialized: Void = { git_libgit2_init() }()
+    private static let initialized: Void = {
+        git_libgit2_init()
+        // The CA certificates for https, as git itself reads them (GIT_SSL_CAINFO), or OpenSSL's variables.
+        let environment = ProcessInfo.processInfo.environment
+        let file = environment["GIT_SSL_CAINFO"] ?? environment["SSL_CERT_FILE"]
+        let path = environment["GIT_SSL_CAPATH"] ?? environment["SSL_CERT_DIR"]
+        if file != nil || path != nil {
+            _ = chronos_git_set_ssl_cert_locations(file, path)
+        }
+    }()
     let handle: OpaquePointer
 
     private init(_ handle: OpaquePointer) { self.handle = handle }

@@ -119,6 +119,8 @@ public final class GitSource: @unchecked Sendable {
             } else {
                 try FileManager.default.createDirectory(atPath: options.mirrorDirectory, withIntermediateDirectories: true)
                 repo = try GitRepository.cloneBare(options.location, into: path, token: token)
+                // The clone keeps other branches as remote-tracking refs; the fetch makes every branch a local one.
+                try repo.fetch(token: token)
             }
         }
         repository = repo

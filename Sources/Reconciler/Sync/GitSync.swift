@@ -4,6 +4,7 @@ import JobSpec
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 
 /// The sync loop: every `interval` (with jitter), or at once when triggered (the webhook), fetch →
 /// load → validate → plan → apply → record. A commit that does not load applies nothing: the jobs
@@ -20,8 +21,8 @@ public actor GitSync: Service {
     private var applied: AppliedRecord?
     /// Spec hashes by job name, with the spec they were computed from, so an unchanged job is not hashed again.
     private var hashes: [String: (job: Job, hash: String)] = [:]
-    private let triggers: AsyncStream<Void>
-    private let triggerSink: AsyncStream<Void>.Continuation
+    /// Set by `trigger()` from any thread; the loop takes it.
+    private let triggered = Mutex(false)
 
     static let appliedKey = "sync.applied"
     static let statusKey = "sync.status"
@@ -34,14 +35,13 @@ public actor GitSync: Service {
         self.store = store
         self.interval = interval
         self.logger = logger
-        (triggers, triggerSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
         status.source = source.displayName
         status.ref = source.options.ref ?? "HEAD"
         status.folder = source.options.folder
     }
 
     /// Asks for a sync now (the webhook, `POST /v1/sync/trigger`).
-    public nonisolated func trigger() { triggerSink.yield() }
+    public nonisolated func trigger() { triggered.withLock { $0 = true } }
 
     public func run() async throws {
         if let saved = try? await store.value(for: Self.historyKey), let data = saved.data(using: .utf8),
@@ -56,17 +56,15 @@ public actor GitSync: Service {
         }
     }
 
-    /// Sleeps for the interval with up to 10 % jitter, or until triggered.
+    /// Sleeps for the interval with up to 10 % jitter, or until triggered (checked every 50 ms).
     private func wait() async throws {
         let jitter = Double.random(in: 0...0.1)
-        let delay = interval + interval * jitter
-        let triggers = self.triggers
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await Task.sleep(for: delay) }
-            group.addTask { for await _ in triggers { return } }
-            try await group.next()
-            group.cancelAll()
+        let deadline = ContinuousClock.now + interval + interval * jitter
+        while ContinuousClock.now < deadline {
+            if triggered.withLock({ flag in defer { flag = false }; return flag }) { return }
+            try await Task.sleep(for: .milliseconds(50))
         }
+        triggered.withLock { $0 = false }
     }
 
     /// One sync; returns the status it leaves.
@@ -111,33 +109,33 @@ public actor GitSync: Service {
     /// Applies a saved plan exactly: refused when the live jobs changed since it was made, or when the
     /// commit's jobs no longer give the same changes.
     public func applySaved(_ saved: Plan) async throws -> SyncStatus {
-        let live = await liveJobs()
-        guard Plan.fingerprint(live) == saved.liveFingerprint else {
-            throw StalePlan(description: "the live jobs changed since the plan was made; make a new plan")
-        }
         let snapshot = try await source.load(revision: saved.revision)
         guard snapshot.repository.isValid else {
             throw StalePlan(description: "revision \(saved.revision.prefix(12)) does not load: \(snapshot.repository.diagnostics.errors.first?.description ?? "")")
         }
-        let fresh = Plan.make(desired: snapshot.repository.jobs, live: live, policy: snapshot.repository.defaults.policy, revision: snapshot.commit)
-        guard fresh.changes == saved.changes, fresh.refused == nil else {
+        // Checked and applied without a suspension in between that another change could use.
+        let live = await liveJobs()
+        guard Plan.fingerprint(live) == saved.liveFingerprint else {
+            throw StalePlan(description: "the live jobs changed since the plan was made; make a new plan")
+        }
+        let current = assess(snapshot, live: live, record: await appliedRecord())
+        guard current.plan.changes == saved.changes, current.plan.refused == nil else {
             throw StalePlan(description: "revision \(saved.revision.prefix(12)) no longer gives the saved changes; make a new plan")
         }
         let now = Instant.now.millis
         status.lastAttempt = now
         status.revision = snapshot.commit
         status.errors = []
-        try await apply(snapshot, now: now)
+        try await apply(snapshot, now: now, exactly: saved)
         await record()
         return status
     }
 
-    /// The plan for the commit the source has now, without applying it.
+    /// The plan for the commit the source has now, as a sync would apply it, without applying it.
     public func plan() async throws -> (Plan, [Diagnostic]) {
         let snapshot = try await source.load()
-        let live = await liveJobs()
-        let plan = Plan.make(desired: snapshot.repository.jobs, live: live, policy: snapshot.repository.defaults.policy, revision: snapshot.commit)
-        return (plan, snapshot.repository.diagnostics)
+        let assessment = assess(snapshot, live: await liveJobs(), record: await appliedRecord(), fingerprinted: true)
+        return (assessment.plan, snapshot.repository.diagnostics)
     }
 
     func liveJobs() async -> [LiveJob] {
@@ -160,31 +158,78 @@ public actor GitSync: Service {
         return record
     }
 
-    private func apply(_ snapshot: Snapshot, now: Int64) async throws {
+    /// What a sync of `snapshot` would do: the plan (without the drift it leaves alone, unless self-heal),
+    /// the full plan, the drift, and the jobs that match git again and go back under its management.
+    struct Assessment {
+        var plan: Plan
+        var full: Plan
+        var drift: [DriftItem]
+        var drifted: Set<String>
+        var adopt: [String]
+    }
+
+    func assess(_ snapshot: Snapshot, live: [LiveJob], record: AppliedRecord, fingerprinted: Bool = false) -> Assessment {
         let policy = snapshot.repository.defaults.policy
         let desired = snapshot.repository.jobs
-        let live = await liveJobs()
         let liveByName = Dictionary(live.map { ($0.job.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let record = await appliedRecord()
-        // Drift: live jobs that differ from what the last sync applied.
+        let desiredByName = Dictionary(desired.map { ($0.job.name, $0.job) }, uniquingKeysWith: { a, _ in a })
         var drift: [DriftItem] = []
         var drifted: Set<String> = []
-        let desiredByName = Dictionary(desired.map { ($0.job.name, $0.job) }, uniquingKeysWith: { a, _ in a })
+        var adopt: [String] = []
         for (name, hash) in record.jobs.sorted(by: { $0.key < $1.key }) {
             guard let current = liveByName[name] else {
-                drift.append(DriftItem(name: name, kind: .deleted, fields: []))
-                drifted.insert(name)
+                // Deleted outside git; of no concern once git drops it too.
+                if desiredByName[name] != nil {
+                    drift.append(DriftItem(name: name, kind: .deleted, fields: []))
+                    drifted.insert(name)
+                }
                 continue
             }
-            if current.isUnmanaged || self.hash(current.job) != hash {
+            let liveHash = self.hash(current.job)
+            if let wanted = desiredByName[name], liveHash == self.hash(wanted) {
+                // Matches git again (re-posted as it is): back under git's management, no drift.
+                if current.isUnmanaged { adopt.append(name) }
+                continue
+            }
+            if current.isUnmanaged || liveHash != hash {
                 drift.append(DriftItem(name: name, kind: .modified, fields: Plan.fields(old: desiredByName[name], new: current.job)))
                 drifted.insert(name)
             }
         }
-        for job in live where job.isUnmanaged && record.jobs[job.job.name] == nil && desiredByName[job.job.name] == nil {
-            drift.append(DriftItem(name: job.job.name, kind: .created, fields: []))
+        for job in live where job.isUnmanaged && record.jobs[job.job.name] == nil {
+            if let wanted = desiredByName[job.job.name] {
+                if self.hash(job.job) == self.hash(wanted) {
+                    adopt.append(job.job.name)
+                } else {
+                    // Made through the API under a name git now uses: a conflict, left alone without self-heal.
+                    drift.append(DriftItem(name: job.job.name, kind: .modified, fields: Plan.fields(old: wanted, new: job.job)))
+                    drifted.insert(job.job.name)
+                }
+            } else {
+                drift.append(DriftItem(name: job.job.name, kind: .created, fields: []))
+            }
         }
-        var plan = Plan.make(desired: desired, live: live, policy: policy, revision: snapshot.commit, fingerprinted: false)
+        let full = Plan.make(desired: desired, live: live, policy: policy, revision: snapshot.commit, fingerprinted: fingerprinted)
+        var plan = full
+        if !policy.selfHeal {
+            // Drift is reported, not reverted: a drifted job changes only when git changes it.
+            plan.changes.removeAll { change in
+                guard drifted.contains(change.name) else { return false }
+                guard let recorded = record.jobs[change.name] else { return true }  // an API job git now claims
+                return desiredByName[change.name].map(hash) == recorded
+            }
+        }
+        return Assessment(plan: plan, full: full, drift: drift, drifted: drifted, adopt: adopt)
+    }
+
+    private func apply(_ snapshot: Snapshot, now: Int64, exactly saved: Plan? = nil) async throws {
+        let desired = snapshot.repository.jobs
+        let live = await liveJobs()
+        let record = await appliedRecord()
+        let assessment = assess(snapshot, live: live, record: record)
+        // A saved plan is applied as it was shown (it was checked against this assessment by the caller).
+        let plan = saved ?? assessment.plan
+        let drift = assessment.drift
         if let refused = plan.refused {
             status.state = .OutOfSync
             status.message = "not applied: \(refused)"
@@ -192,30 +237,25 @@ public actor GitSync: Service {
             status.drift = drift
             return
         }
-        // Without self-heal, drift is reported, not reverted: a drifted job changes only when git changes it.
-        let full = plan
-        if !policy.selfHeal {
-            plan.changes.removeAll { change in
-                drifted.contains(change.name) && desiredByName[change.name].map(hash) == record.jobs[change.name]
-            }
-        }
         let definitions = Dictionary(desired.map { ($0.job.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let upserts = plan.changes.filter { $0.action != .delete }.compactMap { change -> AppliedJob? in
-            guard let definition = definitions[change.name] else { return nil }
-            return AppliedJob(job: definition.job, source: definition.location(), appliedAt: now)
-        }
+        let changed = Set(plan.changes.map(\.name))
+        let upserts = (plan.changes.filter { $0.action != .delete }.map(\.name) + assessment.adopt.filter { !changed.contains($0) })
+            .compactMap { name -> AppliedJob? in
+                guard let definition = definitions[name] else { return nil }
+                return AppliedJob(job: definition.job, source: definition.location(), appliedAt: now)
+            }
         let deletes = plan.changes.filter { $0.action == .delete }.map(\.name)
-        if !plan.changes.isEmpty {
+        if !upserts.isEmpty || !deletes.isEmpty {
             try await scheduler.sync(upserts: upserts, deletes: deletes)
             logger.info("applied revision \(snapshot.commit.prefix(12)): \(plan.count(.create)) created, \(plan.count(.update) + plan.count(.replace)) updated, \(deletes.count) deleted")
         }
-        // The record: every desired job as it now runs, except drift left in place.
+        // The record: every desired job as it now runs, except drift left in place (which keeps its old entry).
+        let leftAlone = assessment.drifted.subtracting(changed)
         var jobs: [String: String] = [:]
-        for job in desired where !(drifted.contains(job.job.name) && !plan.changes.contains { $0.name == job.job.name }) {
+        for job in desired where !leftAlone.contains(job.job.name) {
             jobs[job.job.name] = hash(job.job)
         }
-        for name in drifted where jobs[name] == nil { if let hash = record.jobs[name] { jobs[name] = hash } }
-        for name in deletes { jobs[name] = nil }
+        for name in leftAlone where definitions[name] != nil { if let hash = record.jobs[name] { jobs[name] = hash } }
         let updated = AppliedRecord(revision: snapshot.commit, jobs: jobs)
         if updated.revision != record.revision || updated.jobs != record.jobs {
             let encoded = String(decoding: try JSONEncoder().encode(updated), as: UTF8.self)
@@ -225,14 +265,14 @@ public actor GitSync: Service {
         status.appliedRevision = snapshot.commit
         status.lastApplied = now
         // What is left different after this sync: the drift left in place, and jobs not pruned.
-        var remaining = full
-        remaining.changes = full.changes.filter { change in !plan.changes.contains { $0.name == change.name } }
+        var remaining = assessment.full
+        remaining.changes = assessment.full.changes.filter { !changed.contains($0.name) }
         status.plan = remaining
-        let stillDrifted = policy.selfHeal ? drift.filter { $0.kind == .created } : drift
+        let stillDrifted = drift.filter { !changed.contains($0.name) }
         status.drift = stillDrifted
         Gauge(label: "chronos_sync_drift_jobs").record(stillDrifted.count)
         if !drift.isEmpty { Counter(label: "chronos_sync_drift_detected_total").increment(by: drift.count) }
-        let inSync = remaining.changes.isEmpty && remaining.notPruned.isEmpty
+        let inSync = remaining.changes.isEmpty && remaining.notPruned.isEmpty && stillDrifted.isEmpty
         status.state = inSync ? .Synced : .OutOfSync
         var notes: [String] = []
         if !stillDrifted.isEmpty { notes.append("\(stillDrifted.count) job(s) changed outside git") }
