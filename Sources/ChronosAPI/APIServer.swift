@@ -51,6 +51,8 @@ public struct APIServer: Sendable {
     /// The router with every route and middleware.
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        // As Chronos: any origin may call the API (browser dashboards); preflights pass before auth.
+        router.add(middleware: CORSMiddleware(allowOrigin: .all, allowMethods: [.get, .post, .put, .delete, .head, .options]))
         if let credentials = configuration.credentials {
             router.add(middleware: BasicAuthMiddleware(credentials: credentials))
         }

@@ -56,13 +56,13 @@ public actor GitSync: Service {
         }
     }
 
-    /// Sleeps for the interval with up to 10 % jitter, or until triggered (checked every 50 ms).
+    /// Sleeps for the interval with up to 10 % jitter, or until triggered (checked every 20 ms).
     private func wait() async throws {
         let jitter = Double.random(in: 0...0.1)
         let deadline = ContinuousClock.now + interval + interval * jitter
         while ContinuousClock.now < deadline {
             if triggered.withLock({ flag in defer { flag = false }; return flag }) { return }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(20))
         }
         triggered.withLock { $0 = false }
     }
