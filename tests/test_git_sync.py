@@ -260,3 +260,94 @@ def test_a_fresh_mirror_syncs_a_branch_that_is_not_the_default(server, repo, tmp
     server.start_git("--repo", f"file://{repo}", "--ref", "feature", "--sync-interval", "60")
     server.wait_for(lambda: server.status().get("appliedRevision") == head, timeout=10, what="the feature branch on the first sync")
     assert {"a", "b"} <= set(server.live_jobs())
+
+
+def test_https_with_a_token_that_never_shows(server, repo, tmp_path, chronos_bin):
+    import os
+    from https_git_server import serve
+
+    root = tmp_path / "https"
+    root.mkdir()
+    git(tmp_path, "clone", "-q", "--bare", str(repo), str(root / "jobs.git"))
+    token = "tok-" + "s3cr3t" * 4
+    httpd, port, cert = serve(str(root), token, str(tmp_path))
+    try:
+        url = f"https://localhost:{port}/jobs.git"
+        saved = dict(os.environ)
+        os.environ.update(CHRONOS_SYNC_GIT_TOKEN=token, GIT_SSL_CAINFO=cert)
+        try:
+            server.start_git("--repo", url, "--ref", "main", "--sync-interval", "1")
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        server.wait_for(lambda: "a" in server.live_jobs(), what="the https sync")
+        assert server.status()["state"] == "Synced"
+        head = commit(repo, {"jobs/b.yaml": B}, "add b")
+        git(repo, "push", "-q", str(root / "jobs.git"), "main")
+        server.wait_for(lambda: server.status()["appliedRevision"] == head, what="a fetch over https")
+        assert token not in server.log.read_text()
+        assert token not in json.dumps(server.status())
+        mirrors = list((server.data / "git").glob("*.git/config"))
+        assert mirrors and all(token not in m.read_text() for m in mirrors)
+        # Without the token the server refuses, and nothing names a secret.
+        plan = subprocess.run([str(chronos_bin), "plan", "--repo", url, "--data", str(tmp_path / "plan-data")],
+                              capture_output=True, text=True, env=dict(os.environ, GIT_SSL_CAINFO=cert), timeout=60)
+        assert plan.returncode != 0 and "git_clone" in plan.stderr and token not in plan.stderr
+    finally:
+        httpd.shutdown()
+
+
+def test_ssh_with_the_agents_key(server, repo, tmp_path):
+    import os
+    import shutil
+
+    if os.geteuid() != 0 or not shutil.which("sshd", path="/usr/sbin:/usr/bin"):
+        pytest.skip("an sshd on loopback needs root and openssh-server (scripts/install-deps installs it)")
+    ssh = tmp_path / "ssh"
+    ssh.mkdir(mode=0o700)
+    for name in ("host", "user"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(ssh / name)], check=True)
+    (ssh / "authorized_keys").write_text((ssh / "user.pub").read_text())
+    port = free_port()
+    (ssh / "sshd_config").write_text(textwrap.dedent(f"""
+        Port {port}
+        ListenAddress 127.0.0.1
+        HostKey {ssh / 'host'}
+        AuthorizedKeysFile {ssh / 'authorized_keys'}
+        PasswordAuthentication no
+        KbdInteractiveAuthentication no
+        UsePAM no
+        PermitRootLogin prohibit-password
+        StrictModes no
+        PidFile {ssh / 'sshd.pid'}
+        """))
+    os.makedirs("/run/sshd", exist_ok=True)
+    sshd = subprocess.Popen([shutil.which("sshd", path="/usr/sbin:/usr/bin"), "-D", "-f", str(ssh / "sshd_config"), "-E", str(ssh / "sshd.log")])
+    agent = subprocess.run(["ssh-agent", "-s"], capture_output=True, text=True, check=True).stdout
+    sock = re.search(r"SSH_AUTH_SOCK=([^;]+);", agent).group(1)
+    agent_pid = int(re.search(r"SSH_AGENT_PID=(\d+);", agent).group(1))
+    try:
+        subprocess.run(["ssh-add", "-q", str(ssh / "user")], env=dict(os.environ, SSH_AUTH_SOCK=sock), check=True)
+        bare = tmp_path / "ssh-remote" / "jobs.git"
+        bare.parent.mkdir()
+        git(tmp_path, "clone", "-q", "--bare", str(repo), str(bare))
+        time.sleep(0.5)
+        fingerprint = subprocess.run(["ssh-keygen", "-lf", str(ssh / "host.pub")], capture_output=True, text=True, check=True).stdout.split()[1]
+        url = f"ssh://root@127.0.0.1:{port}{bare}"
+        # An unknown host key is refused, and the error says what to set.
+        refused = subprocess.run([str(server.binary), "plan", "--repo", url, "--data", str(tmp_path / "p")], capture_output=True, text=True,
+                                 env=dict(os.environ, SSH_AUTH_SOCK=sock, CHRONOS_SYNC_SSH_HOST_KEY="SHA256:" + "A" * 43), timeout=60)
+        assert refused.returncode != 0 and "CHRONOS_SYNC_SSH_HOST_KEY" in refused.stderr
+        saved = dict(os.environ)
+        os.environ.update(SSH_AUTH_SOCK=sock, CHRONOS_SYNC_SSH_HOST_KEY=fingerprint)
+        try:
+            server.start_git("--repo", url, "--ref", "main", "--sync-interval", "1")
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        server.wait_for(lambda: "a" in server.live_jobs(), timeout=20, what="the ssh sync")
+        assert server.status()["state"] == "Synced"
+    finally:
+        sshd.terminate()
+        sshd.wait(timeout=10)
+        os.kill(agent_pid, 15)

@@ -12,7 +12,10 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
     /// Throws unless `code` is zero or positive.
     static func check(_ code: Int32, _ call: String) throws(GitError) {
         guard code < 0 else { return }
-        let message = git_error_last().map { String(cString: $0.pointee.message) } ?? "error \(code)"
+        var message = git_error_last().map { String(cString: $0.pointee.message) } ?? "error \(code)"
+        if message.contains("hostkey") {
+            message += "; set CHRONOS_SYNC_SSH_HOST_KEY to the server key's fingerprint (ssh-keyscan -p PORT HOST | ssh-keygen -lf -, the SHA256:… part)"
+        }
         throw GitError(call: call, code: code, message: Scrub.secrets(in: message))
     }
 }

@@ -28,13 +28,37 @@ final class GitRepository {
         return GitRepository(raw!)
     }
 
+    /// How to authenticate a fetch: an https token, and the SHA256 fingerprint an ssh host key must have
+    /// (`SHA256:…` as `ssh-keygen -lf` prints it).
+    struct Auth {
+        var token: String?
+        var sshHostKey: String?
+
+        /// Runs `body` with the C view of these settings, valid for the call.
+        func with<T>(_ body: (UnsafePointer<chronos_git_auth>) -> T) -> T {
+            var auth = chronos_git_auth()
+            if let fingerprint = sshHostKey, fingerprint.hasPrefix("SHA256:") {
+                var text = String(fingerprint.dropFirst(7))
+                while text.count % 4 != 0 { text += "=" }
+                if let bytes = Data(base64Encoded: text), bytes.count == 32 {
+                    withUnsafeMutableBytes(of: &auth.ssh_sha256) { buffer in buffer.copyBytes(from: bytes) }
+                    auth.has_ssh_sha256 = 1
+                }
+            }
+            return (token ?? "").withCString { tokenPointer in
+                auth.token = token == nil ? nil : tokenPointer
+                return withUnsafePointer(to: &auth) { body($0) }
+            }
+        }
+    }
+
     /// Clones `url` as a bare repository into `path`.
-    static func cloneBare(_ url: String, into path: String, token: String?) throws(GitError) -> GitRepository {
+    static func cloneBare(_ url: String, into path: String, auth: Auth) throws(GitError) -> GitRepository {
         _ = initialized
         var options = git_clone_options()
         var raw: OpaquePointer?
-        let code = (token ?? "").withCString { tokenPointer in
-            chronos_git_clone_options(&options, token == nil ? nil : tokenPointer)
+        let code = auth.with { pointer in
+            chronos_git_clone_options(&options, pointer)
             return git_clone(&raw, url, path, &options)
         }
         try GitError.check(code, "git_clone(\(Scrub.secrets(in: url)))")
@@ -42,15 +66,15 @@ final class GitRepository {
     }
 
     /// Fetches every branch and tag of `origin`.
-    func fetch(token: String?) throws(GitError) {
+    func fetch(auth: Auth) throws(GitError) {
         var remote: OpaquePointer?
         try GitError.check(git_remote_lookup(&remote, handle, "origin"), "git_remote_lookup(origin)")
         defer { git_remote_free(remote) }
         var options = git_fetch_options()
         // A bare mirror: branches land where a ref names them (`main` is refs/heads/main).
         let refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]
-        let code: Int32 = (token ?? "").withCString { tokenPointer in
-            chronos_git_fetch_options(&options, token == nil ? nil : tokenPointer)
+        let code: Int32 = auth.with { pointer in
+            chronos_git_fetch_options(&options, pointer)
             options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
             var pointers = refspecs.map { strdup($0) }
             defer { pointers.forEach { free($0) } }

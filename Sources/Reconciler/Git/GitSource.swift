@@ -12,6 +12,9 @@ public struct GitSourceOptions: Sendable {
     public var folder: String = "jobs"
     /// The environment variable holding an https token (read when fetching, never logged).
     public var tokenVariable: String = "CHRONOS_SYNC_GIT_TOKEN"
+    /// The environment variable holding the ssh server's host key fingerprint (`SHA256:…`); an ssh host
+    /// key is accepted only when it matches.
+    public var sshHostKeyVariable: String = "CHRONOS_SYNC_SSH_HOST_KEY"
     /// Where remote repositories are mirrored (bare).
     public var mirrorDirectory: String
 
@@ -102,9 +105,10 @@ public final class GitSource: @unchecked Sendable {
     }
 
     private func openOrFetch() throws -> GitRepository {
-        let token = ProcessInfo.processInfo.environment[options.tokenVariable]
+        let environment = ProcessInfo.processInfo.environment
+        let auth = GitRepository.Auth(token: environment[options.tokenVariable], sshHostKey: environment[options.sshHostKeyVariable])
         if let repository {
-            if !options.isLocal { try repository.fetch(token: token) }
+            if !options.isLocal { try repository.fetch(auth: auth) }
             return repository
         }
         let repo: GitRepository
@@ -115,12 +119,12 @@ public final class GitSource: @unchecked Sendable {
             let path = options.mirrorDirectory + "/" + name + ".git"
             if FileManager.default.fileExists(atPath: path) {
                 repo = try GitRepository.open(path)
-                try repo.fetch(token: token)
+                try repo.fetch(auth: auth)
             } else {
                 try FileManager.default.createDirectory(atPath: options.mirrorDirectory, withIntermediateDirectories: true)
-                repo = try GitRepository.cloneBare(options.location, into: path, token: token)
+                repo = try GitRepository.cloneBare(options.location, into: path, auth: auth)
                 // The clone keeps other branches as remote-tracking refs; the fetch makes every branch a local one.
-                try repo.fetch(token: token)
+                try repo.fetch(auth: auth)
             }
         }
         repository = repo

@@ -185,20 +185,19 @@ public actor GitSync: Service {
                 }
                 continue
             }
-            let liveHash = self.hash(current.job)
-            if let wanted = desiredByName[name], liveHash == self.hash(wanted) {
-                // Matches git again (re-posted as it is): back under git's management, no drift.
+            if let wanted = desiredByName[name], current.job == wanted {
+                // Matches git (or matches it again, re-posted as it is): no drift.
                 if current.isUnmanaged { adopt.append(name) }
                 continue
             }
-            if current.isUnmanaged || liveHash != hash {
+            if current.isUnmanaged || self.hash(current.job) != hash {
                 drift.append(DriftItem(name: name, kind: .modified, fields: Plan.fields(old: desiredByName[name], new: current.job)))
                 drifted.insert(name)
             }
         }
         for job in live where job.isUnmanaged && record.jobs[job.job.name] == nil {
             if let wanted = desiredByName[job.job.name] {
-                if self.hash(job.job) == self.hash(wanted) {
+                if job.job == wanted {
                     adopt.append(job.job.name)
                 } else {
                     // Made through the API under a name git now uses: a conflict, left alone without self-heal.
@@ -250,12 +249,20 @@ public actor GitSync: Service {
             logger.info("applied revision \(snapshot.commit.prefix(12)): \(plan.count(.create)) created, \(plan.count(.update) + plan.count(.replace)) updated, \(deletes.count) deleted")
         }
         // The record: every desired job as it now runs, except drift left in place (which keeps its old entry).
+        // Jobs that neither changed nor drifted keep their recorded hash; only the others are hashed.
         let leftAlone = assessment.drifted.subtracting(changed)
         var jobs: [String: String] = [:]
-        for job in desired where !leftAlone.contains(job.job.name) {
-            jobs[job.job.name] = hash(job.job)
+        jobs.reserveCapacity(desired.count)
+        for job in desired {
+            let name = job.job.name
+            if leftAlone.contains(name) {
+                if let recorded = record.jobs[name] { jobs[name] = recorded }
+            } else if !changed.contains(name), !assessment.adopt.contains(name), let recorded = record.jobs[name] {
+                jobs[name] = recorded
+            } else {
+                jobs[name] = hash(job.job)
+            }
         }
-        for name in leftAlone where definitions[name] != nil { if let hash = record.jobs[name] { jobs[name] = hash } }
         let updated = AppliedRecord(revision: snapshot.commit, jobs: jobs)
         if updated.revision != record.revision || updated.jobs != record.jobs {
             let encoded = String(decoding: try JSONEncoder().encode(updated), as: UTF8.self)
