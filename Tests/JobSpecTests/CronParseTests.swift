@@ -91,17 +91,7 @@ import Testing
         #expect(throws: ScheduleError.self) { try CronExpression.parse("0 0 30 2 */2") }
     }
 
-    struct Invalid: Sendable, CustomTestStringConvertible {
-        let text: String
-        let offset: Int
-        let phrase: String
-        var testDescription: String { "\(text) → \(offset)" }
-        init(_ text: String, at offset: Int, _ phrase: String) {
-            self.text = text
-            self.offset = offset
-            self.phrase = phrase
-        }
-    }
+    typealias Invalid = InvalidExpression
 
     // Offsets are 0-based character indexes into the text as written, counted by hand.
     static let invalid: [Invalid] = [

@@ -76,17 +76,7 @@ import Testing
         #expect(try !ISODuration.parse("PT0.001S").isZero)
     }
 
-    struct Invalid: Sendable, CustomTestStringConvertible {
-        let text: String
-        let offset: Int
-        let phrase: String
-        var testDescription: String { "\(text) → \(offset)" }
-        init(_ text: String, at offset: Int, _ phrase: String) {
-            self.text = text
-            self.offset = offset
-            self.phrase = phrase
-        }
-    }
+    typealias Invalid = InvalidExpression
 
     // Offsets are 0-based character indexes, counted by hand.
     static let invalid: [Invalid] = [

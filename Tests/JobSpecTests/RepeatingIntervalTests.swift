@@ -103,17 +103,7 @@ import Testing
         #expect(try Schedule.parse("0 2 * * *", timeZone: newYork).zone == newYork)
     }
 
-    struct Invalid: Sendable, CustomTestStringConvertible {
-        let text: String
-        let offset: Int
-        let phrase: String
-        var testDescription: String { "\(text) → \(offset)" }
-        init(_ text: String, at offset: Int, _ phrase: String) {
-            self.text = text
-            self.offset = offset
-            self.phrase = phrase
-        }
-    }
+    typealias Invalid = InvalidExpression
 
     // Offsets counted by hand. "R/" is 2 characters, "R5/" 3; "2026-01-01T00:00:00Z" is 20.
     static let invalid: [Invalid] = [

@@ -68,3 +68,17 @@ func scheduleRuns(of schedule: Schedule, after: Instant, before: Instant, firstA
     #expect(epochMillis("2026-03-08T03:00:00-04:00") == 1_772_953_200_000)
     #expect(epochMillis("2026-11-01T01:30:00-05:00") == 1_793_514_600_000)
 }
+
+/// An expression that must be refused, with the 0-based offset of the problem and a phrase of the message.
+struct InvalidExpression: Sendable, CustomTestStringConvertible {
+    let text: String
+    let offset: Int
+    let phrase: String
+    var testDescription: String { "\(text) → \(offset)" }
+
+    init(_ text: String, at offset: Int, _ phrase: String) {
+        self.text = text
+        self.offset = offset
+        self.phrase = phrase
+    }
+}
