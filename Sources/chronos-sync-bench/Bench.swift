@@ -24,9 +24,6 @@ struct Bench {
             try await engineDispatch(runs: Int(args[2])!)
         case "api-serve" where args.count == 3:
             try await apiServe(jobs: Int(args[2])!)
-        case "probe" where args.count == 3:
-            try await probeDispatch(runs: Int(args[2])!)
-            probeJSON()
         case "launch-rate" where args.count == 3:
             try await launchRate(count: Int(args[2])!)
         default:

@@ -71,7 +71,7 @@ public enum CurlDownload {
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
-            throw LaunchError("fetching \(Redact.url(url)) failed: \(message)")
+            throw LaunchError("fetching \(Scrub.secrets(in: url)) failed: \(message)")
         }
         var status = 0
         _ = chronos_curl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -79,14 +79,22 @@ public enum CurlDownload {
     }
 }
 
-/// Keeps secrets out of messages and logs.
-enum Redact {
-    /// The URL without its user information and query string.
-    static func url(_ text: String) -> String {
-        guard var parts = URLComponents(string: text) else { return text }
-        parts.user = nil
-        parts.password = nil
-        parts.query = nil
-        return parts.string ?? text
+/// Keeps tokens and passwords out of messages.
+public enum Scrub {
+    /// Replaces `user:password@` in URLs and any query string.
+    public static func secrets(in text: String) -> String {
+        var result = ""
+        var rest = Substring(text)
+        while let scheme = rest.range(of: "://") {
+            result += rest[..<scheme.upperBound]
+            rest = rest[scheme.upperBound...]
+            let end = rest.firstIndex(where: { $0 == " " || $0 == "'" || $0 == "\"" }) ?? rest.endIndex
+            var authority = rest[..<end]
+            if let at = authority.lastIndex(of: "@") { authority = "***@" + authority[authority.index(after: at)...] }
+            if let query = authority.firstIndex(of: "?") { authority = authority[..<query] }
+            result += authority
+            rest = rest[end...]
+        }
+        return result + rest
     }
 }

@@ -16,7 +16,7 @@ enum Sandbox {
         for entry in entries {
             let name = entry.output_file.isEmpty ? fileName(of: entry.uri) : entry.output_file
             guard !name.isEmpty, !name.contains("/"), name != "..", name != "." else {
-                throw LaunchError("cannot tell a file name for \(Redact.url(entry.uri)); set output_file")
+                throw LaunchError("cannot tell a file name for \(Scrub.secrets(in: entry.uri)); set output_file")
             }
             let target = folder + "/" + name
             try copy(entry.uri, to: target)
@@ -39,7 +39,7 @@ enum Sandbox {
         if uri.hasPrefix("file://") {
             source = URLComponents(string: uri)?.path ?? String(uri.dropFirst(7))
         } else if !uri.hasPrefix("/") {
-            throw LaunchError("cannot fetch \(Redact.url(uri)): use an absolute path, file://, http:// or https://")
+            throw LaunchError("cannot fetch \(Scrub.secrets(in: uri)): use an absolute path, file://, http:// or https://")
         }
         do {
             try FileManager.default.copyItem(atPath: source, toPath: target)

@@ -237,8 +237,4 @@ extension Scheduler {
         await perform(core.delete(name, now: clock.now()))
     }
 
-    /// The jobs, their states and runs in flight, for status displays.
-    public var snapshot: (jobs: [String: Job], states: [String: JobState], active: [RunRecord]) {
-        (core.jobs, core.states, Array(core.active.values))
-    }
 }

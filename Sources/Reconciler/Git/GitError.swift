@@ -1,4 +1,5 @@
 internal import CGit2
+import ChronosEngine
 
 /// A failed libgit2 call: the call, libgit2's message, and the repository it was about (credentials
 /// removed from URLs).
@@ -17,25 +18,5 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
             message += "; set CHRONOS_SYNC_SSH_HOST_KEY to the server key's fingerprint (ssh-keyscan -p PORT HOST | ssh-keygen -lf -, the SHA256:… part)"
         }
         throw GitError(call: call, code: code, message: Scrub.secrets(in: message))
-    }
-}
-
-/// Keeps tokens and passwords out of messages.
-enum Scrub {
-    /// Replaces `user:password@` in URLs and any query string.
-    static func secrets(in text: String) -> String {
-        var result = ""
-        var rest = Substring(text)
-        while let scheme = rest.range(of: "://") {
-            result += rest[..<scheme.upperBound]
-            rest = rest[scheme.upperBound...]
-            let end = rest.firstIndex(where: { $0 == " " || $0 == "'" || $0 == "\"" }) ?? rest.endIndex
-            var authority = rest[..<end]
-            if let at = authority.lastIndex(of: "@") { authority = "***@" + authority[authority.index(after: at)...] }
-            if let query = authority.firstIndex(of: "?") { authority = authority[..<query] }
-            result += authority
-            rest = rest[end...]
-        }
-        return result + rest
     }
 }

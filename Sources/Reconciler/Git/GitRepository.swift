@@ -1,4 +1,5 @@
 internal import CGit2
+import ChronosEngine
 import Foundation
 
 /// One libgit2 repository handle, freed in `deinit`. Not thread-safe: `GitSource` uses it from one

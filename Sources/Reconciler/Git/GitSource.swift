@@ -1,4 +1,5 @@
 import Dispatch
+import ChronosEngine
 import Foundation
 import JobSpec
 
