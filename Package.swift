@@ -78,7 +78,11 @@ let package = Package(
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler"]),
         .testTarget(
             name: "ChronosAPITests",
-            dependencies: ["ChronosAPI", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "ChronosAPI", "ChronosEngine", "JobSpec",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
     ]
 )

@@ -45,7 +45,11 @@ class Server:
         self.process = None
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(self.binary), *args, "--data", str(self.data)], capture_output=True, text=True, timeout=30)
+        # Commands reach the running server over its API, with the credentials it was started with.
+        credentials = []
+        if "--http-credentials" in self.start_args:
+            credentials = ["--http-credentials", self.start_args[self.start_args.index("--http-credentials") + 1]]
+        return subprocess.run([str(self.binary), *args, "--data", str(self.data), *credentials], capture_output=True, text=True, timeout=30)
 
     def history(self, job: str) -> list[dict]:
         result = self.cli("history", job, "--json", "--limit", "100")

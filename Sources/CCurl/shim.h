@@ -15,6 +15,11 @@ static inline CURLcode chronos_curl_easy_setopt_pointer(CURL *handle, CURLoption
 static inline CURLcode chronos_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
+/* The write callback is a function pointer, which the void* wrapper cannot carry. */
+typedef size_t (*chronos_curl_write_fn)(char *data, size_t size, size_t count, void *context);
+static inline CURLcode chronos_curl_easy_setopt_write_function(CURL *handle, chronos_curl_write_fn function) {
+    return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, function);
+}
 /* CURLVERSION_NOW is a macro Swift cannot see. */
 static inline curl_version_info_data *chronos_curl_version_info(void) {
     return curl_version_info(CURLVERSION_NOW);

@@ -24,6 +24,41 @@ enum OpenAPIDocument {
             "400": {$ref: "#/components/responses/Error"}
             "401": {$ref: "#/components/responses/Error"}
             "404": {$ref: "#/components/responses/Error"}
+      /v1/jobs/{name}/run:
+        post:
+          summary: Run a job now, with extra arguments; answers the run's task id
+          parameters:
+            - {name: name, in: path, required: true, schema: {type: string}}
+          requestBody:
+            required: false
+            content: {application/json: {schema: {type: object, properties: {arguments: {type: array, items: {type: string}}}}}}
+          responses:
+            "200": {description: The run, content: {application/json: {schema: {type: object, required: [taskId], properties: {taskId: {type: string}}}}}}
+            "400": {$ref: "#/components/responses/Error"}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+            "413": {$ref: "#/components/responses/Error"}
+            "415": {$ref: "#/components/responses/Error"}
+      /v1/jobs/{name}/disable:
+        post:
+          summary: Disable a job; it is not scheduled until enabled
+          parameters:
+            - {name: name, in: path, required: true, schema: {type: string}}
+          responses:
+            "200": {$ref: "#/components/responses/Disabled"}
+            "400": {$ref: "#/components/responses/Error"}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+      /v1/jobs/{name}/enable:
+        post:
+          summary: Enable a job again; it owes no runs from while it was disabled
+          parameters:
+            - {name: name, in: path, required: true, schema: {type: string}}
+          responses:
+            "200": {$ref: "#/components/responses/Disabled"}
+            "400": {$ref: "#/components/responses/Error"}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
       /v1/jobs/{name}/runs/{taskId}/stdout:
         get:
           summary: A run's standard output
@@ -125,6 +160,11 @@ enum OpenAPIDocument {
             application/json:
               schema: {$ref: "#/components/schemas/Error"}
         NoContent: {description: Done}
+        Disabled:
+          description: The job and whether it is now disabled
+          content:
+            application/json:
+              schema: {type: object, required: [name, disabled], properties: {name: {type: string}, disabled: {type: boolean}}}
       schemas:
         Error:
           type: object

@@ -13,8 +13,58 @@ extension Routes {
             let limit = try number(request.uri.queryParameters.get("limit"), "limit", default: 20)
             return JSONResponse(try await server.store.runs(of: name, limit: min(limit, 1000)))
         }
+        group.post(":name/run") { request, context in try await runNowWithAnswer(request, context) }
+        group.post(":name/disable") { _, context in try await setDisabled(context, true) }
+        group.post(":name/enable") { _, context in try await setDisabled(context, false) }
         group.get(":name/runs/:taskId/stdout") { _, context in try await output(context, "stdout") }
         group.get(":name/runs/:taskId/stderr") { _, context in try await output(context, "stderr") }
+    }
+
+    /// `POST /v1/jobs/{name}/run` with `{"arguments": [...]}` (optional): runs the job now and answers with
+    /// the run's task id, which Chronos's `PUT job/{name}` does not tell.
+    func runNowWithAnswer(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        struct Body: Decodable { var arguments: [String]? }
+        var request = request
+        let buffer = try await request.collectBody(upTo: server.configuration.bodyLimit)
+        var arguments: [String] = []
+        if buffer.readableBytes > 0 {
+            try requireJSON(request)
+            do {
+                arguments = try JSONDecoder().decode(Body.self, from: Data(buffer: buffer)).arguments ?? []
+            } catch {
+                throw APIError(.badRequest, "the body must be {\"arguments\": [\"…\"]}: \(error)")
+            }
+        }
+        try await requireJob(context)
+        var id: TaskID?
+        _ = try await onJob(context) { id = try await scheduler.runNow($0, arguments: arguments) }
+        return try JSONResponse(["taskId": id?.description ?? ""]).response(from: request, context: context)
+    }
+
+    /// Our own routes answer 404 for a job that does not exist (Chronos's answer 400).
+    func requireJob(_ context: BasicRequestContext) async throws {
+        let name = try name(context)
+        guard await scheduler.status(of: name) != nil else { throw APIError(.notFound, "no job named \"\(name)\"") }
+    }
+
+    /// A body that changes state must say it is JSON, so that a cross-site form cannot send one.
+    func requireJSON(_ request: Request) throws {
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        guard type.hasPrefix("application/json") else {
+            throw APIError(.unsupportedMediaType, "send the body with Content-Type: application/json (got \(type.isEmpty ? "none" : type))")
+        }
+    }
+
+    /// `POST /v1/jobs/{name}/disable` and `enable`.
+    func setDisabled(_ context: BasicRequestContext, _ disabled: Bool) async throws -> JSONResponse<DisabledAnswer> {
+        try await requireJob(context)
+        let name = try await onJob(context) { try await scheduler.setDisabled($0, disabled) }
+        return JSONResponse(DisabledAnswer(name: name, disabled: disabled))
+    }
+
+    struct DisabledAnswer: Encodable, Sendable {
+        var name: String
+        var disabled: Bool
     }
 
     func output(_ context: BasicRequestContext, _ stream: String) async throws -> Response {

@@ -21,7 +21,7 @@ public struct FolderSource: Service {
 
     public func run() async throws {
         // Cancelled at a graceful shutdown, which ends the sleep between loads at once.
-        try? await cancelWhenGracefulShutdown { try await self.loop() }
+        try await runUntilShutdown("the folder source", logger: logger) { try await self.loop() }
     }
 
     private func loop() async throws {

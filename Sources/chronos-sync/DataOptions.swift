@@ -9,6 +9,24 @@ struct DataOptions: ParsableArguments {
 
     var statePath: String { directory + "/state.sqlite" }
 
+    /// Takes the folder's exclusive lock for `serve`, creating the folder; refuses when another server holds it.
+    func lock() throws -> DataFolderLock {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), !isFolder.boolValue {
+            throw CommandError("--data \(directory) is a file; give a folder (it is created when missing)")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw CommandError("cannot create the data folder \(directory): \((error as NSError).localizedDescription)")
+        }
+        do {
+            return try DataFolderLock.acquire(folder: directory)
+        } catch let held as DataFolderLock.HeldError {
+            throw CommandError(held.description)
+        }
+    }
+
     /// Opens the state store, creating the folder when `create` is true.
     func openStore(create: Bool, historyLimit: Int = 100) throws -> SQLiteStateStore {
         if create {
@@ -16,6 +34,7 @@ struct DataOptions: ParsableArguments {
         } else if !FileManager.default.fileExists(atPath: statePath) {
             throw CommandError("no chronos-sync state in \(directory) (start one with: chronos-sync serve --data \(directory))")
         }
-        return try SQLiteStateStore(path: statePath, historyLimit: historyLimit)
+        // Without `create` the store is only read, possibly beside its running server: never written.
+        return try SQLiteStateStore(path: statePath, historyLimit: historyLimit, readOnly: !create)
     }
 }

@@ -31,11 +31,20 @@ struct Import: AsyncParsableCommand {
 
     func run() async throws {
         let base = from.hasSuffix("/") ? String(from.dropLast()) : from
-        var body: Data
-        do {
-            body = try await CurlDownload.get(base + "/v1/scheduler/jobs", credentials: httpCredentials)
-        } catch {
-            body = try await CurlDownload.get(base + "/scheduler/jobs", credentials: httpCredentials)
+        // Chronos 3 answers under /v1/scheduler, Chronos 2 under /scheduler.
+        var body = Data()
+        for prefix in ["/v1/scheduler", "/scheduler"] {
+            let response: HTTPResponse
+            do {
+                response = try await HTTPClient.send(HTTPRequest(.get, base + prefix + "/jobs", credentials: httpCredentials))
+            } catch let error as HTTPClientError {
+                throw CommandError("cannot reach \(error.url): \(error.message)")
+            }
+            if response.status == 401 { throw CommandError("\(Scrub.secrets(in: base)) wants credentials: pass --http-credentials user:password") }
+            if response.status == 200 {
+                body = response.body
+                break
+            }
         }
         guard let items = try? JSONSerialization.jsonObject(with: body) as? [Any] else {
             throw CommandError("\(base) did not answer a JSON list of jobs")

@@ -10,7 +10,7 @@ struct History: AsyncParsableCommand {
     @Argument(help: "The job.")
     var job: String
 
-    @OptionGroup var data: DataOptions
+    @OptionGroup var target: TargetOptions
 
     @Option(help: "How many runs.")
     var limit: Int = 20
@@ -19,14 +19,19 @@ struct History: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let store = try data.openStore(create: false)
-        let runs = try await store.runs(of: job, limit: limit)
+        let runs: [RunRecord]
+        if let client = target.client() {
+            runs = try await client.runs(of: job, limit: limit)
+        } else {
+            // No server: the data folder is read directly.
+            runs = try await target.data.openStore(create: false).runs(of: job, limit: limit)
+        }
         if json {
             try Output.printJSON(runs)
             return
         }
         if runs.isEmpty {
-            print("no runs of \(job) in \(data.directory)")
+            print("no runs of \(job)")
             return
         }
         print("TASK                                      STATE      TRIGGER     STARTED                   SECONDS  EXIT  REASON")
@@ -55,10 +60,25 @@ struct Logs: AsyncParsableCommand {
     @Flag(help: "Print stderr instead of stdout.")
     var stderr = false
 
-    @OptionGroup var data: DataOptions
+    @OptionGroup var target: TargetOptions
 
     func run() async throws {
-        let store = try data.openStore(create: false)
+        let stream = stderr ? "stderr" : "stdout"
+        if let client = target.client() {
+            let id: String
+            if let task {
+                id = task
+            } else {
+                guard let latest = try await client.runs(of: job, limit: 50).first(where: { $0.startedAt != nil }) else {
+                    throw CommandError("no run of \(job) has started yet")
+                }
+                id = latest.taskID.description
+            }
+            FileHandle.standardOutput.write(try await client.output(of: job, task: id, stream: stream))
+            return
+        }
+        // No server: the data folder is read directly.
+        let store = try target.data.openStore(create: false)
         let record: RunRecord?
         if let task {
             guard let id = TaskID(task) else { throw CommandError("\(task) is not a task id (ct:<due>:<attempt>:<job>)") }
@@ -66,35 +86,10 @@ struct Logs: AsyncParsableCommand {
         } else {
             record = try await store.runs(of: job, limit: 50).first { !$0.sandbox.isEmpty }
         }
-        guard let record, !record.sandbox.isEmpty else { throw CommandError("no run of \(job) with output in \(data.directory)") }
-        let path = record.sandbox + (stderr ? "/stderr" : "/stdout")
+        guard let record, !record.sandbox.isEmpty else { throw CommandError("no run of \(job) with output in \(target.data.directory)") }
+        let path = record.sandbox + "/" + stream
         guard let contents = FileManager.default.contents(atPath: path) else { throw CommandError("cannot read \(path)") }
         FileHandle.standardOutput.write(contents)
-    }
-}
-
-/// Sends a request to the server running on the data folder and waits for its answer.
-struct ServerRequest {
-    let data: DataOptions
-
-    func send(_ action: ControlRequest.Action, job: String, arguments: [String] = []) async throws -> String {
-        let store = try data.openStore(create: false)
-        let now = Instant.now.millis
-        guard let beat = try await store.value(for: ControlService.heartbeatKey).flatMap(Int64.init), now - beat < 10_000 else {
-            throw CommandError("no chronos-sync server is running on \(data.directory) (start it with: chronos-sync serve --data \(data.directory))")
-        }
-        let id = try await store.submit(action, job: job, arguments: arguments, now: now)
-        for _ in 0..<100 {
-            if let request = try await store.request(id), request.doneAt != nil, request.error != "interrupted" {
-                if !request.error.isEmpty { throw CommandError(request.error) }
-                return request.result
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        if try await store.withdraw(id) {
-            throw CommandError("the server did not answer within 10 seconds; the request was withdrawn")
-        }
-        throw CommandError("the server took the request but did not finish it within 10 seconds")
     }
 }
 
@@ -105,13 +100,13 @@ struct RunJob: AsyncParsableCommand {
     @Argument(help: "The job.")
     var job: String
 
-    @Option(name: .customLong("arg"), help: "An extra argument for this run (repeatable).")
+    @Option(name: .customLong("arg"), parsing: .unconditionalSingleValue, help: "An extra argument for this run (repeatable; it may start with a dash).")
     var arguments: [String] = []
 
-    @OptionGroup var data: DataOptions
+    @OptionGroup var target: TargetOptions
 
     func run() async throws {
-        print(try await ServerRequest(data: data).send(.run, job: job, arguments: arguments))
+        print(try await target.requireClient().runNow(job, arguments: arguments))
     }
 }
 
@@ -122,25 +117,25 @@ struct KillJob: AsyncParsableCommand {
     @Argument(help: "The job.")
     var job: String
 
-    @OptionGroup var data: DataOptions
+    @OptionGroup var target: TargetOptions
 
     func run() async throws {
-        _ = try await ServerRequest(data: data).send(.kill, job: job)
+        try await target.requireClient().kill(job)
         print("killed the runs of \(job)")
     }
 }
 
-/// A command that asks the server of a data folder to do one thing to one job, and says it did.
+/// A command that asks a running server to do one thing to one job, and says it did.
 protocol JobRequestCommand: AsyncParsableCommand {
-    static var action: ControlRequest.Action { get }
     var job: String { get }
-    var data: DataOptions { get }
+    var target: TargetOptions { get }
+    func perform(on server: ServerClient) async throws
     func done() -> String
 }
 
 extension JobRequestCommand {
     func run() async throws {
-        _ = try await ServerRequest(data: data).send(Self.action, job: job)
+        try await perform(on: target.requireClient())
         print(done())
     }
 }
@@ -148,12 +143,12 @@ extension JobRequestCommand {
 /// `chronos-sync mark-success JOB`: count a success by hand, so that the job's children can run.
 struct MarkSuccess: JobRequestCommand {
     static let configuration = CommandConfiguration(commandName: "mark-success", abstract: "Mark a job successful by hand; its children advance as if it had run.")
-    static let action = ControlRequest.Action.markSuccess
-
     @Argument(help: "The job.")
     var job: String
 
-    @OptionGroup var data: DataOptions
+    @OptionGroup var target: TargetOptions
+
+    func perform(on server: ServerClient) async throws { try await server.markSuccess(job) }
 
     func done() -> String { "marked \(job) as successful" }
 }
@@ -161,12 +156,12 @@ struct MarkSuccess: JobRequestCommand {
 /// `chronos-sync disable JOB`.
 struct DisableJob: JobRequestCommand {
     static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable a job: it is not scheduled until enabled.")
-    static let action = ControlRequest.Action.disable
-
     @Argument(help: "The job.")
     var job: String
 
-    @OptionGroup var data: DataOptions
+    @OptionGroup var target: TargetOptions
+
+    func perform(on server: ServerClient) async throws { try await server.setDisabled(job, true) }
 
     func done() -> String { "disabled \(job)" }
 }
@@ -174,12 +169,12 @@ struct DisableJob: JobRequestCommand {
 /// `chronos-sync enable JOB`.
 struct EnableJob: JobRequestCommand {
     static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a job again; it owes no runs from while it was disabled.")
-    static let action = ControlRequest.Action.enable
-
     @Argument(help: "The job.")
     var job: String
 
-    @OptionGroup var data: DataOptions
+    @OptionGroup var target: TargetOptions
+
+    func perform(on server: ServerClient) async throws { try await server.setDisabled(job, false) }
 
     func done() -> String { "enabled \(job)" }
 }

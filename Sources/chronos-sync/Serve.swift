@@ -37,11 +37,11 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(name: [.customLong("task-epsilon"), .customLong("task_epsilon")], help: "Seconds a run may start late before it is skipped.")
-    var taskEpsilon: Int = 60
+    @Option(name: [.customLong("task-epsilon"), .customLong("task_epsilon")], help: "How late a run may start before it is skipped (30s, 2m; a bare number is seconds).")
+    var taskEpsilon = DurationFlag(milliseconds: 60_000)
 
-    @Option(name: [.customLong("failure-retry"), .customLong("failure_retry")], help: "Milliseconds before a retry, for jobs without retryInterval.")
-    var failureRetry: Int = 60_000
+    @Option(name: [.customLong("failure-retry"), .customLong("failure_retry")], help: "Delay before a retry, for jobs without retryInterval (30s, 1m; a bare number is milliseconds, as in Chronos).")
+    var failureRetryFlag = MillisecondsFlag(argument: "60000")!
 
     @Option(name: [.customLong("disable-after-failures"), .customLong("disable_after_failures")], help: "Disable a job after this many final failures in a row (0: never).")
     var disableAfterFailures: Int = 0
@@ -49,8 +49,11 @@ struct Serve: AsyncParsableCommand {
     @Option(name: [.customLong("job-history-limit"), .customLong("job_history_limit")], help: "Finished runs kept per job.")
     var jobHistoryLimit: Int = 100
 
-    @Option(name: [.customLong("sync-interval")], help: "Seconds between syncs (default 60 for git, 5 for --jobs).")
-    var syncInterval: Double?
+    @Option(name: [.customLong("sync-interval"), .customLong("sync_interval")], help: "Time between syncs: 30s, 5m, 1h (a bare number is seconds; default 60s for git, 5s for --jobs).")
+    var syncIntervalFlag: DurationFlag?
+
+    /// Seconds between syncs, when given.
+    var syncInterval: Double? { syncIntervalFlag?.seconds }
 
     @Option(name: [.customLong("user")], help: "runAsUser for jobs that set none (only when serving as root).")
     var user: String?
@@ -80,8 +83,8 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func validate() throws {
-        guard taskEpsilon >= 0, failureRetry >= 0, disableAfterFailures >= 0, jobHistoryLimit > 0, (syncInterval ?? 1) > 0 else {
-            throw ValidationError("--task-epsilon, --failure-retry and --disable-after-failures must not be negative; --job-history-limit and --sync-interval must be positive")
+        guard disableAfterFailures >= 0, jobHistoryLimit > 0, (syncIntervalFlag?.milliseconds ?? 1) > 0 else {
+            throw ValidationError("--disable-after-failures must not be negative; --job-history-limit and --sync-interval must be positive")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
         guard (0...65535).contains(httpPort) else { throw ValidationError("--http-port must be from 0 to 65535") }
@@ -98,10 +101,12 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "chronos-sync")
+        // One writer per data folder: held until the process ends, dropped by the kernel however it ends.
+        let lock = try data.lock()
         let store = try data.openStore(create: true, historyLimit: jobHistoryLimit)
         var options = SchedulerOptions()
-        options.taskEpsilon = Int64(taskEpsilon) * 1000
-        options.failureRetry = Int64(failureRetry)
+        options.taskEpsilon = taskEpsilon.milliseconds
+        options.failureRetry = failureRetryFlag.value.milliseconds
         options.disableAfterFailures = disableAfterFailures
         var defaults = LocalLauncher.Defaults()
         defaults.cpus = taskCPU
@@ -134,23 +139,30 @@ struct Serve: AsyncParsableCommand {
         }
         let server = APIServer(scheduler: scheduler, store: store, configuration: api, sync: sync,
                                webhookSecret: webhookSecret ?? ProcessInfo.processInfo.environment["CHRONOS_SYNC_WEBHOOK_SECRET"], registry: registry)
+        let address = httpAddress
         let application = server.application { port in
-            logger.notice("REST API on http://\(httpAddress):\(port)/ (try /v1/scheduler/jobs/summary)")
-            FileHandle.standardOutput.write(Data("chronos-sync: REST API on http://\(httpAddress):\(port)/\n".utf8))
-        }
-        let applyPlan: (@Sendable (String) async throws -> String)? = sync.map { git in
-            { @Sendable plan in
-                do {
-                    let status = try await git.applySaved(try JSONDecoder().decode(Plan.self, from: Data(plan.utf8)))
-                    return "\(status.state.rawValue): \(status.message)"
-                } catch let error as DecodingError {
-                    throw JobRejection("not a plan saved by `chronos-sync plan --out`: \(error)")
-                }
+            logger.notice("REST API on http://\(address):\(port)/ (try /v1/scheduler/jobs/summary)")
+            FileHandle.standardOutput.write(Data("chronos-sync: REST API on http://\(address):\(port)/\n".utf8))
+            // Commands on this host find the server through its data folder.
+            do {
+                try lock.advertise(api: Self.localURL(host: address, port: port))
+            } catch {
+                logger.error("\(error); commands on this host need --server to find this server")
             }
         }
-        let services: [any Service] = [scheduler, source, ControlService(store: store, scheduler: scheduler, applyPlan: applyPlan), application]
+        let services: [any Service] = [scheduler, source, application]
         logger.info("chronos-sync \(Version.text) with state in \(data.statePath) (pid \(getpid()))")
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+        withExtendedLifetime(lock) {}
+    }
+
+    /// The URL a command on this host reaches the API at: a wildcard listen address is reached on loopback.
+    static func localURL(host: String, port: Int) -> String {
+        switch host {
+        case "0.0.0.0", "": return "http://127.0.0.1:\(port)"
+        case "::", "[::]": return "http://[::1]:\(port)"
+        default: return host.contains(":") && !host.hasPrefix("[") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+        }
     }
 }

@@ -4,26 +4,6 @@ import Foundation
 import JobSpec
 import Reconciler
 
-/// Where `plan`, `status` and `drift` read the live state: a running server, or a data folder.
-struct TargetOptions: ParsableArguments {
-    @Option(help: "A running chronos-sync server, e.g. http://127.0.0.1:4400.")
-    var server: String?
-
-    @Option(name: [.customLong("http-credentials"), .customLong("http_credentials")], help: "user:password for the server.")
-    var httpCredentials: String?
-
-    @OptionGroup var data: DataOptions
-
-    func get(_ path: String) async throws -> Data {
-        let base = server!.hasSuffix("/") ? String(server!.dropLast()) : server!
-        do {
-            return try await CurlDownload.get(base + path, credentials: httpCredentials)
-        } catch {
-            throw CommandError("\(base)\(path): \(error)")
-        }
-    }
-}
-
 /// `chronos-sync plan`: what a sync would change.
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -105,8 +85,8 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let data: Data
-        if target.server != nil {
-            data = try await target.get("/v1/sync/status")
+        if let server = target.client() {
+            data = try await server.get("/v1/sync/status")
         } else {
             let store = try target.data.openStore(create: false)
             guard let text = try await store.value(for: "sync.status") else { throw CommandError("no sync has run on \(target.data.directory)") }
@@ -137,8 +117,8 @@ struct DriftCommand: AsyncParsableCommand {
 
     func run() async throws {
         let drift: [DriftItem]
-        if target.server != nil {
-            drift = try JSONDecoder().decode([String: [DriftItem]].self, from: try await target.get("/v1/sync/drift"))["drift"] ?? []
+        if let server = target.client() {
+            drift = try JSONDecoder().decode([String: [DriftItem]].self, from: try await server.get("/v1/sync/drift"))["drift"] ?? []
         } else {
             let store = try target.data.openStore(create: false)
             guard let text = try await store.value(for: "sync.status") else { throw CommandError("no sync has run on \(target.data.directory)") }
@@ -158,34 +138,65 @@ struct DriftCommand: AsyncParsableCommand {
     }
 }
 
-/// `chronos-sync apply FILE`: apply a saved plan exactly.
+/// `chronos-sync apply [FILE]`: apply a saved plan exactly, or plan, confirm and apply that plan.
 struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Apply a plan saved with `plan --out FILE` exactly, on --server or on the server of --data.",
-        discussion: "Refused (exit 1) when the server's live jobs changed since the plan was made, or when the plan's commit no longer gives the same changes."
+        abstract: "Apply what a sync would change, on --server or on the server of --data.",
+        discussion: """
+            With FILE, applies a plan saved with `plan --out FILE` exactly. Without it, asks the server for \
+            its plan, shows it, asks for confirmation (--auto-approve skips it; without a terminal it is \
+            required) and applies exactly that plan. Refused (exit 1) when the live jobs changed since the \
+            plan was made, or when the plan's commit no longer gives the same changes.
+            """
     )
 
-    @Argument(help: "The plan file.")
-    var file: String
+    @Argument(help: "A plan file saved with `plan --out`.")
+    var file: String?
+
+    @Flag(help: "Apply without asking for confirmation.")
+    var autoApprove = false
 
     @OptionGroup var target: TargetOptions
 
     func run() async throws {
-        guard let plan = FileManager.default.contents(atPath: file) else { throw CommandError("cannot read \(file)") }
-        guard let server = target.server else {
-            // The server of the data folder applies it.
-            print(try await ServerRequest(data: target.data).send(.applyPlan, job: "", arguments: [String(decoding: plan, as: UTF8.self)]))
-            return
+        let server = try target.requireClient()
+        let plan: Data
+        if let file {
+            guard let saved = FileManager.default.contents(atPath: file) else { throw CommandError("cannot read \(file)") }
+            plan = saved
+        } else {
+            struct Document: Decodable { var plan: Plan; var errors: [String] }
+            let document = try JSONDecoder().decode(Document.self, from: try await server.get("/v1/sync/plan"))
+            if !document.errors.isEmpty {
+                document.errors.forEach(Output.stderr)
+                throw CommandError("the revision does not load: \(document.errors.count) error(s); nothing to apply")
+            }
+            print(document.plan.text(color: Output.useColor), terminator: "")
+            if let refused = document.plan.refused { throw CommandError("not applied: \(refused)") }
+            if document.plan.isEmpty {
+                print("nothing to apply")
+                return
+            }
+            if !autoApprove {
+                guard isatty(0) == 1 else {
+                    throw CommandError("apply asks for confirmation on a terminal; pass --auto-approve to apply without one")
+                }
+                print("Apply these changes? Only 'yes' is accepted: ", terminator: "")
+                guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
+                    print("not applied")
+                    throw ExitCode(1)
+                }
+            }
+            plan = try JSONEncoder().encode(document.plan)
         }
-        let base = server.hasSuffix("/") ? String(server.dropLast()) : server
-        let (code, response) = try await CurlDownload.post(base + "/v1/sync/apply", json: plan, credentials: target.httpCredentials)
-        let body = String(decoding: response, as: UTF8.self)
-        guard code == 200 else {
-            let message = (try? JSONSerialization.jsonObject(with: response) as? [String: Any])?["message"] as? String ?? body
-            throw CommandError("the plan was not applied (\(code)): \(message)")
+        let answer: Data
+        do {
+            answer = try await server.apply(plan: plan)
+        } catch let refusal as ServerRefusal {
+            throw CommandError("the plan was not applied (\(refusal.status)): \(refusal.message)")
         }
-        let status = try JSONDecoder().decode(SyncStatus.self, from: Data(body.utf8))
+        let status = try JSONDecoder().decode(SyncStatus.self, from: answer)
         print("\(status.state.rawValue): \(status.message)")
     }
 }

@@ -65,6 +65,7 @@ func status(_ name: String, state: JobState = JobState(firstApplied: 0), running
         #expect(!BasicAuthMiddleware<BasicRequestContextStub>.constantTimeEqual(Array("ops:secreT".utf8), right))
         #expect(!BasicAuthMiddleware<BasicRequestContextStub>.constantTimeEqual(Array("ops:secret!".utf8), right))
         #expect(!BasicAuthMiddleware<BasicRequestContextStub>.constantTimeEqual([], right))
+        #expect(!BasicAuthMiddleware<BasicRequestContextStub>.constantTimeEqual(right + [UInt8](repeating: 0, count: 256), right))
     }
 
     @Test func chronosTimesAreUTC() {

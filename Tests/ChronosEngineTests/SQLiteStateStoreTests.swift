@@ -90,18 +90,22 @@ func temporaryFolder() throws -> String {
         #expect(throws: SQLiteError.self) { try SQLiteStateStore(path: path) }
     }
 
-    @Test func controlRequestsRoundTrip() async throws {
+    @Test func theOldRequestsTableIsDropped() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let client = try SQLiteStateStore(path: folder + "/state.sqlite")
-        let server = try SQLiteStateStore(path: folder + "/state.sqlite")
-        #expect(try await server.pendingRequests().isEmpty)
-        let id = try await client.submit(.run, job: "a", arguments: ["x"], now: t0)
-        let pending = try await server.pendingRequests()
-        #expect(pending.map(\.id) == [id])
-        #expect(pending.first?.arguments == ["x"])
-        try await server.complete(id, result: "ct:1:0:a", error: "", now: t0 + 1)
-        #expect(try await client.request(id)?.result == "ct:1:0:a")
-        #expect(try await server.pendingRequests().isEmpty)
+        let path = folder + "/state.sqlite"
+        do {
+            // A state file of the version that still carried commands in a `requests` table.
+            let connection = try SQLiteConnection(path: path)
+            for migration in SQLiteStateStore.migrations.prefix(3) { try connection.execute(migration) }
+            try connection.execute("PRAGMA user_version = 3")
+            try connection.execute("INSERT INTO requests (action, job, created_at) VALUES ('run', 'a', 1)")
+        }
+        _ = try SQLiteStateStore(path: path)
+        let connection = try SQLiteConnection(path: path)
+        let s = try connection.statement("SELECT count(*) FROM sqlite_master WHERE name = 'requests'")
+        #expect(try s.step())
+        #expect(s.int(0) == 0)
+        #expect(try connection.userVersion == SQLiteStateStore.migrations.count)
     }
 }

@@ -7,10 +7,12 @@ final class SQLiteConnection: @unchecked Sendable {
     let handle: OpaquePointer
     private var statements: [String: SQLiteStatement] = [:]
 
-    /// Opens (creating if needed) the database at `path` in WAL mode.
-    init(path: String) throws(SQLiteError) {
+    /// Opens (creating if needed) the database at `path` in WAL mode; with `readOnly`, opens an existing
+    /// one for reading only, leaving its mode and contents as the writer set them.
+    init(path: String, readOnly: Bool = false) throws(SQLiteError) {
         var db: OpaquePointer?
-        let code = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        let flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        let code = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard code == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             if let db { sqlite3_close_v2(db) }
@@ -18,6 +20,7 @@ final class SQLiteConnection: @unchecked Sendable {
         }
         handle = db
         sqlite3_busy_timeout(db, 5000)
+        if readOnly { return }
         try execute("PRAGMA journal_mode=WAL")
         try execute("PRAGMA synchronous=NORMAL")
         // Checkpoint the WAL less often (32 MB): a checkpoint inside a dispatch-time write delays launches.

@@ -13,12 +13,17 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     public let historyLimit: Int
     public let path: String
 
-    /// Opens or creates the store at `path`, migrating its schema to the current version.
-    public init(path: String, historyLimit: Int = 100) throws {
+    /// Opens or creates the store at `path`, migrating its schema to the current version. With `readOnly`,
+    /// opens an existing store for reading beside the server that writes it: nothing is created or migrated.
+    public init(path: String, historyLimit: Int = 100, readOnly: Bool = false) throws {
         self.path = path
         self.historyLimit = historyLimit
-        connection = try SQLiteConnection(path: path)
-        try queue.sync { try Self.migrate(connection) }
+        connection = try SQLiteConnection(path: path, readOnly: readOnly)
+        if readOnly {
+            try queue.sync { try Self.checkReadable(connection, path: path) }
+        } else {
+            try queue.sync { try Self.migrate(connection) }
+        }
     }
 
     /// Runs `body` with the connection on the store's own thread (never on the cooperative pool).
@@ -173,18 +178,36 @@ extension SQLiteStateStore {
         """
         CREATE INDEX runs_queued_by_ready ON runs (ready_at) WHERE state = 'queued';
         """,
+        // Commands reach the server over its HTTP API; the table that carried them is gone.
+        """
+        DROP TABLE IF EXISTS requests;
+        DELETE FROM meta WHERE key = 'server.heartbeat';
+        """,
     ]
 
+    /// Brings the schema to the current version in one write transaction, so that two processes opening
+    /// a new file at once cannot both run the same migration.
     static func migrate(_ db: SQLiteConnection) throws {
-        let version = try db.userVersion
-        guard version <= migrations.count else {
-            throw SQLiteError(code: 0, message: "the state file has schema version \(version), newer than this chronos-sync knows (\(migrations.count)); upgrade chronos-sync", call: "migrate", sql: nil)
-        }
-        for index in version..<migrations.count {
-            try db.transaction {
-                try db.execute(migrations[index])
-                try db.execute("PRAGMA user_version = \(index + 1)")
+        try db.transaction {
+            let version = try db.userVersion
+            guard version <= migrations.count else {
+                throw SQLiteError(code: 0, message: "the state file has schema version \(version), newer than this chronos-sync knows (\(migrations.count)); upgrade chronos-sync", call: "migrate", sql: nil)
             }
+            for index in version..<migrations.count {
+                try db.execute(migrations[index])
+            }
+            if version < migrations.count { try db.execute("PRAGMA user_version = \(migrations.count)") }
+        }
+    }
+
+    /// A reader needs a store that its server has created, of a schema this version knows.
+    static func checkReadable(_ db: SQLiteConnection, path: String) throws {
+        let version = try db.userVersion
+        guard version > 0 else {
+            throw SQLiteError(code: 0, message: "\(path) holds no chronos-sync state yet (its server may still be starting)", call: "open", sql: nil)
+        }
+        guard version <= migrations.count else {
+            throw SQLiteError(code: 0, message: "the state file has schema version \(version), newer than this chronos-sync knows (\(migrations.count)); upgrade chronos-sync", call: "open", sql: nil)
         }
     }
 
