@@ -24,7 +24,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CProcess"),
 
-        // Layers: JobSpec ← ChronosEngine ← Reconciler ← chronos-sync.
+        // Layers: JobSpec ← ChronosEngine ← ChronosAPI ← Reconciler ← chronos-sync; nothing points back.
+        // Each target lists every module it imports.
         .target(name: "JobSpec", dependencies: ["CYAML"]),
         .target(
             name: "ChronosEngine",
@@ -42,13 +43,14 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
             name: "Reconciler",
             dependencies: [
-                "ChronosEngine", "ChronosAPI", "CGit2",
+                "JobSpec", "ChronosEngine", "ChronosAPI", "CGit2",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -61,6 +63,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
@@ -74,8 +78,8 @@ let package = Package(
         ),
 
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec"]),
-        .testTarget(name: "ChronosEngineTests", dependencies: ["ChronosEngine"]),
-        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler"]),
+        .testTarget(name: "ChronosEngineTests", dependencies: ["ChronosEngine", "JobSpec"]),
+        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "JobSpec"]),
         .testTarget(
             name: "ChronosAPITests",
             dependencies: [

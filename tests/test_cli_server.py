@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -190,3 +191,15 @@ def test_apply_without_a_file_plans_asks_and_applies_that_plan(server, repo, chr
 
     again = apply("--auto-approve")
     assert again.returncode == 0 and "nothing to apply" in again.stdout, again
+
+
+def test_a_service_that_fails_stops_the_server_with_its_cause(chronos_bin, tmp_path):
+    (tmp_path / "jobs").mkdir()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([str(chronos_bin), "serve", "--jobs", str(tmp_path / "jobs"), "--data", str(tmp_path / "data"), "--http-port", str(port)],
+                                capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1, result
+    assert re.search(r" error chronos-sync: .*chronos-sync stops: .*Address already in use", result.stderr), result.stderr

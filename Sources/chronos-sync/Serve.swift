@@ -153,7 +153,13 @@ struct Serve: AsyncParsableCommand {
         let services: [any Service] = [scheduler, source, application]
         logger.info("chronos-sync \(Version.text) with state in \(data.statePath) (pid \(getpid()))")
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            // A service that fails stops the server: say which failure, at error, before exiting non-zero.
+            logger.error("chronos-sync stops: \(error)")
+            throw error
+        }
         withExtendedLifetime(lock) {}
     }
 
