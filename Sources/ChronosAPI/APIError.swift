@@ -40,6 +40,8 @@ public struct APIError: HTTPResponseError, Sendable {
             .response(from: request, context: context)
         if status == .unauthorized {
             response.headers[.wwwAuthenticate] = "Basic realm=\"chronos-sync\""
+            // The server closes the connection after a 401; the client learns it here.
+            response.headers[.connection] = "close"
         }
         return response
     }

@@ -1,6 +1,7 @@
 import ChronosEngine
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Prometheus
 import Synchronization
@@ -19,6 +20,14 @@ public struct APIServer: Sendable {
         public var advertisedHost: String?
         /// Most runs `job/stat` lists.
         public var statHistory = 5
+        /// `/ping` answers without credentials (for a load balancer's health check).
+        public var publicPing = false
+        /// `/metrics` answers without credentials.
+        public var publicMetrics = false
+        /// A connection that sends nothing for this long is closed, also one whose request headers never end.
+        public var idleTimeout: Duration = .seconds(30)
+        /// Most connections open at once; further ones wait in the kernel's queue.
+        public var maxConnections = 512
 
         public init() {}
     }
@@ -53,8 +62,14 @@ public struct APIServer: Sendable {
         let router = Router(context: BasicRequestContext.self)
         // As Chronos: any origin may call the API (browser dashboards); preflights pass before auth.
         router.add(middleware: CORSMiddleware(allowOrigin: .all, allowMethods: [.get, .post, .put, .delete, .head, .options]))
+        router.add(middleware: CrossOriginGuard())
         if let credentials = configuration.credentials {
-            router.add(middleware: BasicAuthMiddleware(credentials: credentials))
+            var open: Set<String> = []
+            if configuration.publicPing { open.insert("/ping") }
+            if configuration.publicMetrics { open.insert("/metrics") }
+            // The webhook is authenticated by its HMAC; without a secret it refuses every request anyway.
+            if webhookSecret != nil { open.insert("/v1/sync/webhook") }
+            router.add(middleware: BasicAuthMiddleware(credentials: credentials, open: open, bodyLimit: configuration.bodyLimit))
         }
         router.add(middleware: MetricsMiddleware())
         let routes = Routes(server: self)
@@ -70,7 +85,10 @@ public struct APIServer: Sendable {
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: router(),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "chronos-sync"),
+            server: .http1(configuration: .init(additionalChannelHandlers: [CloseAfterUnauthorized()],
+                                                idleTimeout: .milliseconds(Int64(configuration.idleTimeout / .milliseconds(1))))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "chronos-sync",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
             onServerRunning: { [boundPort] channel in
                 let port = channel.localAddress?.port ?? 0
                 boundPort.value.withLock { $0 = port }

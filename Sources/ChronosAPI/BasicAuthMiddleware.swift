@@ -6,15 +6,27 @@ import Hummingbird
 struct BasicAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The SHA-256 digest of the expected `user:password`.
     let expected: [UInt8]
+    /// Paths the operator opened on purpose (`/ping` for health checks), and the webhook, which its HMAC
+    /// authenticates.
+    let open: Set<String>
+    /// The most of a refused request's body that is read before its connection closes.
+    let bodyLimit: Int
 
-    init(credentials: String) {
+    init(credentials: String, open: Set<String> = [], bodyLimit: Int = 1 << 20) {
         expected = Array(SHA256.hash(data: Array(credentials.utf8)))
+        self.open = open
+        self.bodyLimit = bodyLimit
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if open.contains(request.uri.path) { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("basic "),
               let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
               Self.matches(Array(decoded), expected) else {
+            // The body is read (bounded by the request limit) before the connection closes: a socket closed
+            // with unread data resets, and the client would lose the 401.
+            var request = request
+            _ = try? await request.collectBody(upTo: bodyLimit)
             throw APIError(.unauthorized, "authentication required: send HTTP basic auth with the server's --http-credentials")
         }
         return try await next(request, context)

@@ -292,6 +292,7 @@ enum OpenAPIDocument {
                 "400": {$ref: "#/components/responses/Error"}
                 "401": {$ref: "#/components/responses/Error"}
                 "413": {$ref: "#/components/responses/Error"}
+                "415": {$ref: "#/components/responses/Error"}
           \(prefix)/dependency:
             post:
               summary: Create or replace a dependent job
@@ -301,6 +302,7 @@ enum OpenAPIDocument {
                 "400": {$ref: "#/components/responses/Error"}
                 "401": {$ref: "#/components/responses/Error"}
                 "413": {$ref: "#/components/responses/Error"}
+                "415": {$ref: "#/components/responses/Error"}
           \(prefix)/job/success/{name}:
             put:
               summary: Mark the job successful (its children advance)

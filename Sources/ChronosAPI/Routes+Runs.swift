@@ -55,6 +55,16 @@ extension Routes {
         }
     }
 
+    /// A job body must be JSON or YAML: a cross-site form (`text/plain`, `application/x-www-form-urlencoded`,
+    /// `multipart/form-data`) cannot create one.
+    func requireSpecBody(_ request: Request) throws {
+        let type = (request.headers[.contentType] ?? "").lowercased().split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let accepted: Set<String> = ["application/json", "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"]
+        guard accepted.contains(type) else {
+            throw APIError(.unsupportedMediaType, "send the job with Content-Type: application/json or application/yaml (got \(type.isEmpty ? "none" : type))")
+        }
+    }
+
     /// `POST /v1/jobs/{name}/disable` and `enable`.
     func setDisabled(_ context: BasicRequestContext, _ disabled: Bool) async throws -> JSONResponse<DisabledAnswer> {
         try await requireJob(context)

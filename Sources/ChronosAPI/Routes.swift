@@ -68,6 +68,7 @@ struct Routes: Sendable {
 
     /// Creates or replaces a job from its JSON (or YAML) body.
     func upsert(_ request: Request, _ context: BasicRequestContext, dependent: Bool) async throws -> Response {
+        try requireSpecBody(request)
         var request = request
         let buffer: ByteBuffer
         do {

@@ -76,6 +76,18 @@ struct Serve: AsyncParsableCommand {
     @Option(name: [.customLong("http-credentials"), .customLong("http_credentials")], help: "user:password for HTTP basic auth on every route (or MESOSPHERE_HTTP_CREDENTIALS).")
     var httpCredentials: String?
 
+    @Flag(name: [.customLong("public-ping"), .customLong("public_ping")], help: "Answer /ping without credentials (health checks).")
+    var publicPing = false
+
+    @Flag(name: [.customLong("metrics-public"), .customLong("metrics_public")], help: "Answer /metrics without credentials.")
+    var metricsPublic = false
+
+    @Option(name: [.customLong("http-idle-timeout")], help: "Close a connection that sends nothing for this long, also one whose headers never end (30s).")
+    var httpIdleTimeout = DurationFlag(milliseconds: 30_000)
+
+    @Option(name: [.customLong("http-max-connections")], help: "Most HTTP connections open at once (default: 512, or a quarter of the open-files limit when that is lower).")
+    var httpMaxConnections: Int?
+
     @Option(name: [.customLong("hostname")], help: "Host name this server advertises as the leader.")
     var hostname: String?
 
@@ -88,6 +100,9 @@ struct Serve: AsyncParsableCommand {
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
         guard (0...65535).contains(httpPort) else { throw ValidationError("--http-port must be from 0 to 65535") }
+        guard (httpMaxConnections ?? 1) > 0, httpIdleTimeout.milliseconds > 0 else {
+            throw ValidationError("--http-max-connections and --http-idle-timeout must be positive")
+        }
         if let credentials = httpCredentials ?? ProcessInfo.processInfo.environment["MESOSPHERE_HTTP_CREDENTIALS"], !credentials.contains(":") {
             throw ValidationError("--http-credentials takes user:password")
         }
@@ -122,6 +137,16 @@ struct Serve: AsyncParsableCommand {
         api.port = httpPort
         api.credentials = httpCredentials ?? ProcessInfo.processInfo.environment["MESOSPHERE_HTTP_CREDENTIALS"]
         api.advertisedHost = hostname ?? ProcessInfo.processInfo.hostName
+        api.publicPing = publicPing
+        api.publicMetrics = metricsPublic
+        api.idleTimeout = httpIdleTimeout.duration
+        // Connections are capped well under the open-files limit, so sockets can never starve the files
+        // the scheduler and the sync must open.
+        let openFiles = OpenFilesLimit.raiseToHard()
+        api.maxConnections = httpMaxConnections ?? max(16, min(512, openFiles / 4))
+        if let wanted = httpMaxConnections, wanted > openFiles / 2 {
+            logger.warning("--http-max-connections \(wanted) is over half the open-files limit (\(openFiles)); idle sockets could starve the scheduler of files")
+        }
         // The job source: a plain folder, or git (the repository given, or the one we run in).
         let source: any Service
         var sync: GitSync?
