@@ -58,7 +58,12 @@ public enum JobLoader {
         }
         var files: [String]
         if isDirectory.boolValue {
-            files = specFiles(in: path)
+            do {
+                files = try specFiles(in: path)
+            } catch {
+                repository.diagnostics = [Diagnostic(.error, file: error.path, mark: Mark(line: 1, column: 1), message: error.message)]
+                return repository
+            }
             if files.count > options.maxFiles {
                 diagnostics.append(Diagnostic(.error, file: path, mark: Mark(line: 1, column: 1), message: "\(files.count) spec files, over the limit of \(options.maxFiles)"))
                 files = Array(files.prefix(options.maxFiles))
@@ -218,23 +223,60 @@ public enum JobLoader {
         return [UInt8](data)
     }
 
-    /// The spec files under `folder`, sorted, skipping hidden files and folders.
-    static func specFiles(in folder: String) -> [String] {
+    /// The spec files under `folder`, sorted, skipping hidden files and folders. A folder that cannot be
+    /// listed (out of file descriptors, an I/O error, no permission) is an error, never an empty folder:
+    /// reading it as empty would delete every job.
+    static func specFiles(in folder: String) throws(FolderReadError) -> [String] {
         let prefix = folder.hasSuffix("/") ? folder : folder + "/"
-        guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return [] }
         var files: [String] = []
-        while let relative = enumerator.nextObject() as? String {
-            let name = (relative as NSString).lastPathComponent
-            if name.hasPrefix(".") {
-                enumerator.skipDescendants()
-                continue
-            }
-            if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
-                files.append(prefix + relative)
-            }
-        }
+        try walk(prefix, relative: "", into: &files)
         return files.sorted()
     }
+
+    private static func walk(_ root: String, relative: String, into files: inout [String]) throws(FolderReadError) {
+        let path = relative.isEmpty ? String(root.dropLast()) : root + relative
+        guard let directory = opendir(path) else { throw FolderReadError(path: path, code: errno) }
+        var folders: [String] = []
+        let failure = list(directory, root: root, relative: relative, files: &files, folders: &folders)
+        // Closed before descending, so a deep tree holds one descriptor at a time.
+        closedir(directory)
+        if let failure { throw failure }
+        for child in folders { try walk(root, relative: child, into: &files) }
+    }
+
+    /// Adds the spec files of one open folder to `files` and its sub-folders to `folders`.
+    private static func list(_ directory: OpaquePointer, root: String, relative: String,
+                             files: inout [String], folders: inout [String]) -> FolderReadError? {
+        while true {
+            errno = 0
+            guard let entry = readdir(directory) else {
+                return errno == 0 ? nil : FolderReadError(path: relative.isEmpty ? String(root.dropLast()) : root + relative, code: errno)
+            }
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name.hasPrefix(".") { continue }
+            let child = relative.isEmpty ? name : relative + "/" + name
+            var kind = entry.pointee.d_type
+            if kind == UInt8(DT_UNKNOWN) {
+                var info = stat()
+                guard lstat(root + child, &info) == 0 else { return FolderReadError(path: root + child, code: errno) }
+                kind = (info.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
+            }
+            if kind == UInt8(DT_DIR) {
+                folders.append(child)
+            } else if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                files.append(root + child)
+            }
+        }
+    }
+}
+
+/// A spec folder that could not be listed.
+struct FolderReadError: Error {
+    var path: String
+    var code: Int32
+    var message: String { "cannot read the folder: \(String(cString: strerror(code))); nothing is applied until it can be read" }
 }
 
 /// A spec file held in memory, read only when needed.
