@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -203,3 +204,32 @@ def test_a_service_that_fails_stops_the_server_with_its_cause(chronos_bin, tmp_p
                                 capture_output=True, text=True, timeout=30)
     assert result.returncode == 1, result
     assert re.search(r" error chronos-sync: .*chronos-sync stops: .*Address already in use", result.stderr), result.stderr
+
+
+def test_out_of_file_descriptors_the_folder_is_not_read_as_empty(folder_server):
+    once = folder_server.root / "once.txt"
+    folder_server.write("once.yaml", f"""
+        name: once
+        command: echo "$MESOS_TASK_ID" >> {once}
+        schedule: ""
+    """)
+    folder_server.start_and_wait("--sync-interval", "200ms")
+    folder_server.wait_for(lambda: once.exists() and once.read_text(), what="the one-shot run")
+    pid = folder_server.process.pid
+    soft, hard = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+    # No descriptor left: the next scans of the folder cannot open it (or its files).
+    resource.prlimit(pid, resource.RLIMIT_NOFILE, (len(os.listdir(f"/proc/{pid}/fd")), hard))
+    try:
+        folder_server.wait_for(lambda: re.search(r"cannot read the (folder|file)", folder_server.log.read_text()), what="a failed folder scan")
+    finally:
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
+    assert "applied 0 jobs" not in folder_server.log.read_text()
+    # A scan that succeeds again (it picks up a new job) leaves the one-shot job alone.
+    folder_server.write("later.yaml", """
+        name: later
+        command: "true"
+        schedule: R/2030-01-01T00:00:00Z/P1D
+    """)
+    folder_server.wait_for(lambda: folder_server.run("history", "later").returncode == 0, what="the new job")
+    assert folder_server.run("history", "once").returncode == 0
+    assert len(once.read_text().splitlines()) == 1, "the one-shot job ran again"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChronosEngine
 import Foundation
+import JobSpec
 
 /// The data folder shared by `serve` and the commands that read or steer it.
 struct DataOptions: ParsableArguments {
@@ -25,6 +26,22 @@ struct DataOptions: ParsableArguments {
         } catch let held as DataFolderLock.HeldError {
             throw CommandError(held.description)
         }
+    }
+
+    /// Moves the state file (and its WAL files) aside under a dated name; returns that name, or nil when
+    /// there was none.
+    func moveStateAside() throws -> String? {
+        guard FileManager.default.fileExists(atPath: statePath) else { return nil }
+        let stamp = Instant.now.description.replacingOccurrences(of: ":", with: "")
+        let target = statePath + "." + stamp + ".bak"
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: statePath + suffix) {
+            do {
+                try FileManager.default.moveItem(atPath: statePath + suffix, toPath: target + suffix)
+            } catch {
+                throw CommandError("cannot move \(statePath + suffix) aside: \((error as NSError).localizedDescription)")
+            }
+        }
+        return target
     }
 
     /// Opens the state store, creating the folder when `create` is true.

@@ -49,22 +49,44 @@ struct Import: AsyncParsableCommand {
         guard let items = try? JSONSerialization.jsonObject(with: body) as? [Any] else {
             throw CommandError("\(base) did not answer a JSON list of jobs")
         }
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        var written = 0
+        // Every job is loaded and checked before anything is written: a bad answer writes nothing.
+        var jobs: [Job] = []
         var problems: [String] = []
-        for item in items {
+        for (index, item) in items.enumerated() {
             let json = String(decoding: try JSONSerialization.data(withJSONObject: item), as: UTF8.self)
-            let parsed = JobLoader.parse(json, file: "server job")
-            guard let job = parsed.jobs.first?.job, !job.name.isEmpty else {
-                problems.append("a job the server returned does not load: \(parsed.diagnostics.map(\.message).joined(separator: "; "))")
+            let parsed = JobLoader.parse(json, file: "job \(index + 1) of the server's answer")
+            guard let job = parsed.jobs.first?.job, parsed.diagnostics.allSatisfy({ $0.severity != .error }) else {
+                problems.append("job \(index + 1) of the server's answer does not load: \(parsed.diagnostics.map(\.description).joined(separator: "; "))")
                 continue
             }
+            // The name becomes a file name: the one name rule keeps it inside --out.
+            if let problem = JobName.problem(job.name) {
+                problems.append("job \(index + 1) of the server's answer: \(problem); nothing written")
+                continue
+            }
+            jobs.append(job)
+        }
+        if !problems.isEmpty {
+            problems.forEach { Output.stderr($0) }
+            throw CommandError("\(problems.count) of \(items.count) jobs cannot be written as specs; nothing was written to \(out)")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        } catch {
+            throw CommandError("cannot create \(out): \((error as NSError).localizedDescription)")
+        }
+        var written = 0
+        for job in jobs {
             let path = (out as NSString).appendingPathComponent(job.name + ".yaml")
             if FileManager.default.fileExists(atPath: path) && !force {
                 problems.append("\(path) exists; left alone (use --force to overwrite)")
                 continue
             }
-            try job.yaml().write(toFile: path, atomically: true, encoding: .utf8)
+            do {
+                try job.yaml().write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                throw CommandError("cannot write \(path): \((error as NSError).localizedDescription)")
+            }
             written += 1
         }
         problems.forEach { Output.stderr($0) }

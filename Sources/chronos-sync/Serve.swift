@@ -88,6 +88,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: [.customLong("http-max-connections")], help: "Most HTTP connections open at once (default: 512, or a quarter of the open-files limit when that is lower).")
     var httpMaxConnections: Int?
 
+    @Flag(name: [.customLong("reset-state")], help: "Move a state file that cannot be used aside (state.sqlite.<time>.bak) and start with no state.")
+    var resetState = false
+
     @Option(name: [.customLong("hostname")], help: "Host name this server advertises as the leader.")
     var hostname: String?
 
@@ -118,6 +121,9 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "chronos-sync")
         // One writer per data folder: held until the process ends, dropped by the kernel however it ends.
         let lock = try data.lock()
+        if resetState, let moved = try data.moveStateAside() {
+            logger.warning("moved the state file aside to \(moved); starting with no state")
+        }
         let store = try data.openStore(create: true, historyLimit: jobHistoryLimit)
         var options = SchedulerOptions()
         options.taskEpsilon = taskEpsilon.milliseconds
@@ -130,6 +136,9 @@ struct Serve: AsyncParsableCommand {
         defaults.user = user
         let launcher = LocalLauncher(dataDirectory: data.directory, defaults: defaults)
         let scheduler = Scheduler(store: store, launcher: launcher, options: options)
+        // The stored state is loaded before anything starts: a state file that cannot be read stops here,
+        // with the file and the job or row it is about.
+        try await scheduler.restore()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var api = APIServer.Configuration()

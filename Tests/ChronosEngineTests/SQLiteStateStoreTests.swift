@@ -87,7 +87,7 @@ func temporaryFolder() throws -> String {
             let connection = try SQLiteConnection(path: path)
             try connection.execute("PRAGMA user_version = 99")
         }
-        #expect(throws: SQLiteError.self) { try SQLiteStateStore(path: path) }
+        #expect(throws: StateFileError.self) { try SQLiteStateStore(path: path) }
     }
 
     @Test func theOldRequestsTableIsDropped() async throws {

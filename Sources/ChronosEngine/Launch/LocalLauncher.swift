@@ -58,7 +58,7 @@ public final class LocalLauncher: Launcher {
         if job.container != nil {
             throw LaunchError("job \(job.name) needs a container (\(job.container!.image)), and the local launcher has no container runtime; run it on Mesos or remove \"container\"")
         }
-        let sandbox = Sandbox.path(data: dataDirectory, run: run)
+        let sandbox = try Sandbox.path(data: dataDirectory, run: run)
         do {
             try FileManager.default.createDirectory(atPath: sandbox, withIntermediateDirectories: true)
         } catch {

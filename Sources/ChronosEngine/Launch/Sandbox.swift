@@ -4,7 +4,9 @@ import JobSpec
 /// A run's working folder, `<data>/sandboxes/<job>/<task id>/`, with its `stdout` and `stderr` files
 /// and the files its `uris`/`fetch` name.
 enum Sandbox {
-    static func path(data: String, run: RunRecord) -> String {
+    /// The folder of `run`; refused for a job name that is not a valid one (and could leave `sandboxes/`).
+    static func path(data: String, run: RunRecord) throws(LaunchError) -> String {
+        if let problem = JobName.problem(run.job) { throw LaunchError("no sandbox for this run: \(problem)") }
         let id = run.taskID.description.replacingOccurrences(of: ":", with: "_")
         return "\(data)/sandboxes/\(run.job)/\(id)"
     }

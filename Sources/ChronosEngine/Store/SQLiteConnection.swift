@@ -5,6 +5,8 @@ final class SQLiteConnection: @unchecked Sendable {
     // @unchecked: the connection is opened with SQLITE_OPEN_NOMUTEX and is not thread-safe; its owner,
     // `SQLiteStateStore`, passes it only into blocks of its one serial queue, so calls never overlap.
     let handle: OpaquePointer
+    /// The database file.
+    let path: String
     private var statements: [String: SQLiteStatement] = [:]
 
     /// Opens (creating if needed) the database at `path` in WAL mode; with `readOnly`, opens an existing
@@ -19,6 +21,7 @@ final class SQLiteConnection: @unchecked Sendable {
             throw SQLiteError(code: code, message: message, call: "sqlite3_open_v2", sql: path)
         }
         handle = db
+        self.path = path
         sqlite3_busy_timeout(db, 5000)
         if readOnly { return }
         try execute("PRAGMA journal_mode=WAL")

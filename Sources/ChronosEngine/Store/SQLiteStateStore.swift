@@ -18,12 +18,30 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     public init(path: String, historyLimit: Int = 100, readOnly: Bool = false) throws {
         self.path = path
         self.historyLimit = historyLimit
-        connection = try SQLiteConnection(path: path, readOnly: readOnly)
+        if !readOnly, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
+            // SQLite would take an empty file for a new database: the jobs and their runs would be gone unnoticed.
+            throw StateFileError(.empty, path: path, message: "the file is empty (0 bytes), so the jobs, runs and sync record it held are lost")
+        }
+        do {
+            connection = try SQLiteConnection(path: path, readOnly: readOnly)
+        } catch {
+            throw Self.explain(error, path: path)
+        }
         if readOnly {
             try queue.sync { try Self.checkReadable(connection, path: path) }
         } else {
-            try queue.sync { try Self.migrate(connection) }
+            do {
+                try queue.sync { try Self.migrate(connection) }
+            } catch {
+                throw Self.explain(error, path: path)
+            }
         }
+    }
+
+    /// SQLite's "not a database" and "corrupt" as a state file error that says what to do.
+    static func explain(_ error: any Error, path: String) -> any Error {
+        guard let sqlite = error as? SQLiteError, sqlite.code == 26 || sqlite.code == 11 else { return error }
+        return StateFileError(.notADatabase, path: path, message: "the file is not a readable chronos-sync state database", cause: sqlite.message)
     }
 
     /// Runs `body` with the connection on the store's own thread (never on the cooperative pool).
@@ -36,21 +54,28 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     }
 
     public func load() async throws -> StoredState {
-        try await perform { db in
+        let path = self.path
+        return try await perform { db in
             var state = StoredState()
             let jobs = try db.statement("SELECT name, spec, source, applied_at FROM jobs ORDER BY name")
             while try jobs.step() {
                 let name = jobs.text(0)
                 let parsed = JobLoader.parse(jobs.text(1), file: "state:\(name)")
-                guard let job = parsed.jobs.first?.job else {
-                    throw SQLiteError(code: 0, message: "the stored spec of job \(name) no longer loads: \(parsed.diagnostics.map(\.description).joined(separator: "; "))", call: "load", sql: nil)
+                guard let job = parsed.jobs.first?.job, job.name == name else {
+                    throw StateFileError(.brokenRow, path: path, subject: "job \(name)", message: "its stored spec no longer loads",
+                                         cause: parsed.diagnostics.map(\.message).joined(separator: "; "))
                 }
                 state.jobs.append(AppliedJob(job: job, source: jobs.text(2), appliedAt: jobs.int(3)))
             }
             let decoder = JSONDecoder()
             let states = try db.statement("SELECT name, state FROM job_state")
             while try states.step() {
-                state.states[states.text(0)] = try decoder.decode(JobState.self, from: Data(states.text(1).utf8))
+                let name = states.text(0)
+                do {
+                    state.states[name] = try decoder.decode(JobState.self, from: Data(states.text(1).utf8))
+                } catch {
+                    throw StateFileError(.brokenRow, path: path, subject: "job \(name)", message: "its runtime state cannot be read", cause: "\(error)")
+                }
             }
             // The last schedule slot of each job is the due time of its latest scheduled run.
             let slots = try db.statement("SELECT job, MAX(due) FROM runs WHERE trigger = 'schedule' AND attempt = 0 GROUP BY job")
@@ -61,7 +86,13 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                 state.states[name] = jobState
             }
             let runs = try db.statement("SELECT \(Self.runColumns) FROM runs WHERE state IN ('queued', 'running') ORDER BY ready_at")
-            while try runs.step() { state.activeRuns.append(try Self.run(from: runs)) }
+            while try runs.step() {
+                do {
+                    state.activeRuns.append(try Self.run(from: runs))
+                } catch {
+                    throw StateFileError(.brokenRow, path: path, subject: "run \(runs.text(0))", message: "the row cannot be read", cause: "\(error)")
+                }
+            }
             return state
         }
     }
@@ -191,7 +222,7 @@ extension SQLiteStateStore {
         try db.transaction {
             let version = try db.userVersion
             guard version <= migrations.count else {
-                throw SQLiteError(code: 0, message: "the state file has schema version \(version), newer than this chronos-sync knows (\(migrations.count)); upgrade chronos-sync", call: "migrate", sql: nil)
+                throw StateFileError(.newerSchema, path: db.path, message: "its schema version \(version) is newer than this chronos-sync knows (\(migrations.count))")
             }
             for index in version..<migrations.count {
                 try db.execute(migrations[index])
@@ -204,10 +235,10 @@ extension SQLiteStateStore {
     static func checkReadable(_ db: SQLiteConnection, path: String) throws {
         let version = try db.userVersion
         guard version > 0 else {
-            throw SQLiteError(code: 0, message: "\(path) holds no chronos-sync state yet (its server may still be starting)", call: "open", sql: nil)
+            throw StateFileError(.empty, path: path, message: "it holds no chronos-sync state yet (its server may still be starting)")
         }
         guard version <= migrations.count else {
-            throw SQLiteError(code: 0, message: "the state file has schema version \(version), newer than this chronos-sync knows (\(migrations.count)); upgrade chronos-sync", call: "open", sql: nil)
+            throw StateFileError(.newerSchema, path: path, message: "its schema version \(version) is newer than this chronos-sync knows (\(migrations.count))")
         }
     }
 
@@ -215,7 +246,7 @@ extension SQLiteStateStore {
 
     static func run(from s: SQLiteStatement) throws -> RunRecord {
         guard let id = TaskID(s.text(0)), let state = RunState(rawValue: s.text(1)), let trigger = RunTrigger(rawValue: s.text(2)) else {
-            throw SQLiteError(code: 0, message: "unreadable run \(s.text(0))", call: "load", sql: nil)
+            throw SQLiteError(code: 0, message: "unknown state \(s.text(1)) or trigger \(s.text(2)), or a task id that is not ct:<due>:<attempt>:<job>", call: "load", sql: nil)
         }
         var run = RunRecord(taskID: id, state: state, trigger: trigger, readyAt: s.int(3), queuedAt: s.int(4))
         run.startedAt = s.optionalInt(5)

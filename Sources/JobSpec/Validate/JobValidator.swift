@@ -70,16 +70,8 @@ enum JobValidator {
     }
 
     static func checkName(_ d: JobDefinition, _ r: SpecReader) {
-        let name = d.job.name
         guard d.fieldMarks["name"] != nil else { return }
-        let valid = !name.isEmpty && name.utf8.allSatisfy { c in
-            (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 95 || c == 46 || c == 45
-        }
-        if !valid {
-            r.error("job name \"\(name)\" may hold only letters, digits, \"_\", \".\" and \"-\"", at: d.mark(of: "name"))
-        } else if name.utf8.count > 200 {
-            r.error("job name is \(name.utf8.count) characters long; the limit is 200", at: d.mark(of: "name"))
-        }
+        if let problem = JobName.problem(d.job.name) { r.error(problem, at: d.mark(of: "name")) }
     }
 
     static func checkParents(_ parents: [String], _ d: JobDefinition, _ r: SpecReader) {
