@@ -77,7 +77,7 @@ struct Routes: Sendable {
             throw APIError(.contentTooLarge, "the request body is over the limit of \(server.configuration.bodyLimit) bytes")
         }
         let text = String(buffer: buffer)
-        let parsed = JobLoader.parse(text, file: "request body")
+        let parsed = await RequestWork.run { JobLoader.parse(text, file: "request body") }
         if parsed.diagnostics.contains(where: { $0.severity == .error }) { throw APIError.invalidJob(parsed.diagnostics) }
         guard parsed.jobs.count == 1, let definition = parsed.jobs.first else {
             throw APIError(.badRequest, parsed.jobs.isEmpty ? "the request body holds no job" : "the request body holds \(parsed.jobs.count) jobs; send one at a time")

@@ -12,6 +12,21 @@ import Testing
         #expect(command.style == .doubleQuoted)
     }
 
+    @Test func longListsAndMappingsKeepEveryItemInOrder() throws {
+        let list = "items:\n" + (0..<40_000).map { "  - a\($0)\n" }.joined()
+        guard case .mapping(let top, _) = try YAMLParser.parse(list)[0].root!, case .sequence(let items, _) = top[0].value else {
+            Issue.record("shape"); return
+        }
+        #expect(items.count == 40_000)
+        #expect(items.enumerated().allSatisfy { index, item in
+            if case .scalar(let s) = item { return s.value == "a\(index)" && s.mark.line == index + 2 }
+            return false
+        })
+        let mapping = (0..<20_000).map { "k\($0): \($0)\n" }.joined()
+        guard case .mapping(let pairs, _) = try YAMLParser.parse(mapping)[0].root! else { Issue.record("shape"); return }
+        #expect(pairs.map(\.key.value) == (0..<20_000).map { "k\($0)" })
+    }
+
     @Test func severalDocumentsInOneFile() throws {
         let docs = try YAMLParser.parse("a: 1\n---\nb: 2\n---\n")
         #expect(docs.count == 3)

@@ -139,9 +139,16 @@ private struct Event: ~Copyable {
 
 /// Builds nodes from events, keeping the anchors of the current document and the limits.
 private struct DocumentBuilder {
-    enum Frame {
-        case sequence([YAMLNode], Mark, anchor: String?, count: Int)
-        case mapping([YAMLPair], pendingKey: YAMLScalar?, Mark, anchor: String?, count: Int)
+    /// An open sequence or mapping. A struct mutated in place on the stack: an enum's payload would be
+    /// copied out, appended to and put back, which copies the whole list for every item (quadratic).
+    struct Frame {
+        var isMapping: Bool
+        var items: [YAMLNode] = []
+        var pairs: [YAMLPair] = []
+        var pendingKey: YAMLScalar?
+        var mark: Mark
+        var anchor: String?
+        var count = 1
     }
 
     let limits: YAMLLimits
@@ -181,17 +188,13 @@ private struct DocumentBuilder {
             guard stack.count < limits.maxDepth else {
                 throw YAMLError(message: "nesting deeper than \(limits.maxDepth) levels", mark: event.mark)
             }
-            if event.type == YAML_SEQUENCE_START_EVENT {
-                stack.append(.sequence([], event.mark, anchor: event.anchor, count: 1))
-            } else {
-                stack.append(.mapping([], pendingKey: nil, event.mark, anchor: event.anchor, count: 1))
-            }
+            stack.append(Frame(isMapping: event.type == YAML_MAPPING_START_EVENT, mark: event.mark, anchor: event.anchor))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-            switch stack.removeLast() {
-            case .sequence(let items, let mark, let anchor, let count):
-                try add(.sequence(items, mark), count: count, anchor: anchor, at: mark)
-            case .mapping(let pairs, _, let mark, let anchor, let count):
-                try add(.mapping(try Self.merged(pairs), mark), count: count, anchor: anchor, at: mark)
+            let frame = stack.removeLast()
+            if frame.isMapping {
+                try add(.mapping(try Self.merged(frame.pairs), frame.mark), count: frame.count, anchor: frame.anchor, at: frame.mark)
+            } else {
+                try add(.sequence(frame.items, frame.mark), count: frame.count, anchor: frame.anchor, at: frame.mark)
             }
         default:
             break
@@ -211,24 +214,22 @@ private struct DocumentBuilder {
             throw YAMLError(message: "the file expands to more than \(limits.maxNodes) nodes (aliases expanded); is an alias repeated too often?", mark: mark)
         }
         if let anchor { anchors[anchor] = (node, count) }
-        guard let top = stack.popLast() else {
+        guard !stack.isEmpty else {
             root = node
             return
         }
-        switch top {
-        case .sequence(var items, let m, let a, let c):
-            items.append(node)
-            stack.append(.sequence(items, m, anchor: a, count: c + count))
-        case .mapping(var pairs, let pendingKey, let m, let a, let c):
-            if let key = pendingKey {
-                pairs.append(YAMLPair(key: key, value: node))
-                stack.append(.mapping(pairs, pendingKey: nil, m, anchor: a, count: c + count))
-            } else {
-                guard case .scalar(let key) = node else {
-                    throw YAMLError(message: "mapping keys must be plain strings, not \(node.kindName)", mark: mark)
-                }
-                stack.append(.mapping(pairs, pendingKey: key, m, anchor: a, count: c + count))
+        let top = stack.count - 1
+        stack[top].count += count
+        if !stack[top].isMapping {
+            stack[top].items.append(node)
+        } else if let key = stack[top].pendingKey {
+            stack[top].pairs.append(YAMLPair(key: key, value: node))
+            stack[top].pendingKey = nil
+        } else {
+            guard case .scalar(let key) = node else {
+                throw YAMLError(message: "mapping keys must be plain strings, not \(node.kindName)", mark: mark)
             }
+            stack[top].pendingKey = key
         }
     }
 
