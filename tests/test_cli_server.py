@@ -233,3 +233,28 @@ def test_out_of_file_descriptors_the_folder_is_not_read_as_empty(folder_server):
     folder_server.wait_for(lambda: folder_server.run("history", "later").returncode == 0, what="the new job")
     assert folder_server.run("history", "once").returncode == 0
     assert len(once.read_text().splitlines()) == 1, "the one-shot job ran again"
+
+
+def test_sandboxes_of_runs_that_left_the_history_are_deleted(folder_server):
+    folder_server.write("tick.yaml", """
+        name: tick
+        command: echo tick
+        schedule: R//PT1S
+    """)
+    port = folder_server.start_and_wait("--job-history-limit", "2", "--sandbox-sweep-interval", "300ms")
+    sandboxes = folder_server.data / "sandboxes" / "tick"
+
+    def deleted():
+        metrics = subprocess.run(["curl", "-s", f"http://127.0.0.1:{port}/metrics"], capture_output=True, text=True).stdout
+        found = re.search(r"^chronos_sandboxes_deleted_total (\d+)", metrics, re.M)
+        return int(found.group(1)) if found else 0
+
+    folder_server.wait_for(lambda: deleted() >= 4, what="sweeps that deleted four sandboxes", timeout=40)
+    metrics = subprocess.run(["curl", "-s", f"http://127.0.0.1:{port}/metrics"], capture_output=True, text=True).stdout
+    assert re.search(r"^chronos_sandboxes_bytes \d+", metrics, re.M), "disk use is reported"
+    folder_server.stop()
+    left = {p.name for p in sandboxes.iterdir()}
+    # The history holds two runs; at most one more ended after the last sweep, and none is in flight.
+    assert 2 <= len(left) <= 3, left
+    held = {r["taskID"].replace(":", "_") for r in json.loads(folder_server.run("history", "tick", "--json", "--limit", "50").stdout)}
+    assert len(left - held) <= 1, (left, held)

@@ -88,6 +88,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: [.customLong("http-max-connections")], help: "Most HTTP connections open at once (default: 512, or a quarter of the open-files limit when that is lower).")
     var httpMaxConnections: Int?
 
+    @Option(name: [.customLong("sandbox-retention")], help: "Which run sandboxes to keep: history (those of the runs kept in history), forever, or an age such as 7d.")
+    var sandboxRetention = "history"
+
+    @Option(name: [.customLong("sandbox-sweep-interval")], help: "How often sandboxes past their retention are deleted.")
+    var sandboxSweepInterval = DurationFlag(milliseconds: 60_000)
+
     @Flag(name: [.customLong("reset-state")], help: "Move a state file that cannot be used aside (state.sqlite.<time>.bak) and start with no state.")
     var resetState = false
 
@@ -103,7 +109,8 @@ struct Serve: AsyncParsableCommand {
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
         guard (0...65535).contains(httpPort) else { throw ValidationError("--http-port must be from 0 to 65535") }
-        guard (httpMaxConnections ?? 1) > 0, httpIdleTimeout.milliseconds > 0 else {
+        guard retention != nil else { throw ValidationError("--sandbox-retention takes history, forever or an age such as 7d, not \(sandboxRetention)") }
+        guard (httpMaxConnections ?? 1) > 0, httpIdleTimeout.milliseconds > 0, sandboxSweepInterval.milliseconds > 0 else {
             throw ValidationError("--http-max-connections and --http-idle-timeout must be positive")
         }
         if let credentials = httpCredentials ?? ProcessInfo.processInfo.environment["MESOSPHERE_HTTP_CREDENTIALS"], !credentials.contains(":") {
@@ -184,7 +191,9 @@ struct Serve: AsyncParsableCommand {
                 logger.error("\(error); commands on this host need --server to find this server")
             }
         }
-        let services: [any Service] = [scheduler, source, application]
+        let janitor = SandboxJanitor(dataDirectory: data.directory, store: store, retention: retention ?? .history,
+                                     historyLimit: jobHistoryLimit, interval: sandboxSweepInterval.duration)
+        let services: [any Service] = [scheduler, source, application, janitor]
         logger.info("chronos-sync \(Version.text) with state in \(data.statePath) (pid \(getpid()))")
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {
@@ -195,6 +204,15 @@ struct Serve: AsyncParsableCommand {
             throw error
         }
         withExtendedLifetime(lock) {}
+    }
+
+    /// `--sandbox-retention` as a value; nil when it is not one.
+    var retention: SandboxRetention? {
+        switch sandboxRetention {
+        case "history": .history
+        case "forever": .forever
+        default: DurationFlag(sandboxRetention).map { .age(milliseconds: $0.milliseconds) }
+        }
     }
 
     /// The URL a command on this host reaches the API at: a wildcard listen address is reached on loopback.

@@ -7,8 +7,7 @@ enum Sandbox {
     /// The folder of `run`; refused for a job name that is not a valid one (and could leave `sandboxes/`).
     static func path(data: String, run: RunRecord) throws(LaunchError) -> String {
         if let problem = JobName.problem(run.job) { throw LaunchError("no sandbox for this run: \(problem)") }
-        let id = run.taskID.description.replacingOccurrences(of: ":", with: "_")
-        return "\(data)/sandboxes/\(run.job)/\(id)"
+        return "\(data)/sandboxes/\(run.job)/\(SandboxRetention.folderName(of: run.taskID))"
     }
 
     /// Fetches every URI of `job` into `folder`, extracting archives when asked to.
