@@ -258,3 +258,45 @@ def test_sandboxes_of_runs_that_left_the_history_are_deleted(folder_server):
     assert 2 <= len(left) <= 3, left
     held = {r["taskID"].replace(":", "_") for r in json.loads(folder_server.run("history", "tick", "--json", "--limit", "50").stdout)}
     assert len(left - held) <= 1, (left, held)
+
+
+def test_a_restart_kills_only_its_own_orphans(chronos_bin, tmp_path):
+    servers = []
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        s = FolderServer(chronos_bin, tmp_path / name)
+        # The same job on both servers: the same task ids, as two teams' copies of one repository would have.
+        s.write("long.yaml", """
+            name: long
+            command: echo $$ > "$MESOS_SANDBOX/pid"; sleep 60
+            schedule: R/2030-01-01T00:00:00Z/P1D
+            retries: 1
+        """)
+        s.start_and_wait()
+        servers.append(s)
+    one, two = servers
+    pids = {}
+    try:
+        for s in servers:
+            s.wait_for(lambda: s.run("history", "long").returncode == 0, what="the job")
+            task = s.run("run", "long").stdout.strip()
+            sandbox = s.data / "sandboxes" / "long" / task.replace(":", "_")
+            pids[s] = int(s.wait_for(lambda: (sandbox / "pid").exists() and (sandbox / "pid").read_text().strip(), what="the run's pid"))
+        two.process.send_signal(signal.SIGKILL)
+        two.process.wait(timeout=10)
+        two.start_and_wait()
+        # The restarted server ends its own orphan and retries it...
+        two.wait_for(lambda: any(r["state"] == "lost" for r in json.loads(two.run("history", "long", "--json").stdout)), what="the lost run")
+        two.wait_for(lambda: not os.path.exists(f"/proc/{pids[two]}") or open(f"/proc/{pids[two]}/stat").read().split()[2] == "Z",
+                     what="its orphan killed")
+        # ...and leaves the other server's run alone.
+        os.kill(pids[one], 0)
+        assert [r["state"] for r in json.loads(one.run("history", "long", "--json").stdout)] == ["running"]
+    finally:
+        for s in servers:
+            s.stop(signal.SIGKILL)
+        for pid in pids.values():
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass

@@ -125,21 +125,11 @@ public final class LocalLauncher: Launcher {
     }
 
     public func killOrphan(_ run: RunRecord) async {
-        if let pid = run.pid, pid > 1 {
-            // Only the same process: a pid can have been reused since.
-            guard let start = ProcessSpawner.startTime(pid), run.processStart == nil || run.processStart == start else { return }
-            Glibc.kill(-pid, SIGKILL)
-            return
-        }
-        // The server stopped before it stored the pid: find the process by the task id in its environment.
-        let marker = Array("MESOS_TASK_ID=\(run.taskID)\0".utf8)
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = Int32(entry), pid > 1, let environment = FileManager.default.contents(atPath: "/proc/\(entry)/environ") else { continue }
-            if [UInt8](environment).firstRange(of: marker) != nil {
-                Glibc.kill(-pid, SIGKILL)
-                Glibc.kill(pid, SIGKILL)
-            }
-        }
+        // Only what this server recorded identifies the process: its pid and its start time (a pid alone
+        // may have been reused since, by anything, including another server's run). A run that had no pid
+        // recorded yet is simply lost, and retried by its policy.
+        guard let pid = run.pid, pid > 1, let recorded = run.processStart, ProcessSpawner.startTime(pid) == recorded else { return }
+        Glibc.kill(-pid, SIGKILL)
     }
 
     /// The argv of a run: `/bin/sh -c` for a shell command, else the command and its arguments.
