@@ -9,6 +9,7 @@ import Foundation
 //   chronos-sync-bench engine-dispatch N            N runs due in the same second: dispatch delay
 //   chronos-sync-bench launch-rate N                local launches of /bin/true against posix_spawn
 //   chronos-sync-bench api-serve N                  the API with N jobs, and a bare Hummingbird server, for wrk
+//   chronos-sync-bench api-burst SECONDS CLIENTS    a 5-per-second job's delay and /ping, idle and under 1 MiB POSTs
 @main
 struct Bench {
     static func main() async throws {
@@ -24,6 +25,8 @@ struct Bench {
             try await engineDispatch(runs: Int(args[2])!)
         case "api-serve" where args.count == 3:
             try await apiServe(jobs: Int(args[2])!)
+        case "api-burst" where args.count == 4:
+            try await apiBurst(seconds: Int(args[2])!, clients: Int(args[3])!)
         case "launch-rate" where args.count == 3:
             try await launchRate(count: Int(args[2])!)
         default:
