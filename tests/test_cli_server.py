@@ -300,3 +300,27 @@ def test_a_restart_kills_only_its_own_orphans(chronos_bin, tmp_path):
                 os.killpg(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def test_sync_commands_with_credentials_and_server(server, repo, chronos_bin):
+    git_server = server
+    git_server.start_git("--repo", str(repo), "--sync-interval", "1h", "--http-credentials", "ops:s3cret")
+    url = f"http://127.0.0.1:{git_server.port}"
+    commit(repo, {"jobs/b.yaml": B}, "add b")
+
+    def command(*args, credentials=True, target=("--data", str(git_server.data))):
+        extra = ["--http-credentials", "ops:s3cret"] if credentials else []
+        return subprocess.run([str(chronos_bin), *args, *target, *extra], capture_output=True, text=True, timeout=60)
+
+    for args in (["status"], ["drift"], ["apply", "--auto-approve"], ["plan", "--repo", str(repo)]):
+        refused = command(*args, credentials=False, target=("--server", url))
+        assert refused.returncode == 1 and "--http-credentials" in refused.stderr, refused
+    plan = command("plan", "--repo", str(repo), "--detailed-exitcode", target=("--server", url))
+    assert plan.returncode == 2 and "+ b" in plan.stdout, plan
+    applied = command("apply", "--auto-approve")
+    assert applied.returncode == 0 and "+ b" in applied.stdout, applied
+    status = command("status", "--json", target=("--server", url))
+    assert status.returncode == 0, status
+    assert json.loads(status.stdout)["state"] == "Synced"
+    drift = command("drift")
+    assert drift.returncode == 0 and "no drift" in drift.stdout, drift
