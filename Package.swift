@@ -25,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CProcess"),
+        // libzookeeper-mt-dev has no pkg-config file: the module map names its header and library.
+        .systemLibrary(name: "CZooKeeper", providers: [.apt(["libzookeeper-mt-dev"])]),
 
         // Layers: JobSpec ← ChronosEngine ← ChronosAPI ← Reconciler ← chronos-sync; nothing points back.
         // Each target lists every module it imports.
@@ -37,6 +39,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
+        ),
+        .target(
+            name: "ZooKeeperStore",
+            dependencies: ["JobSpec", "ChronosEngine", "CZooKeeper"]
         ),
         .target(
             name: "ChronosAPI",
@@ -85,6 +91,7 @@ let package = Package(
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec"]),
         .testTarget(name: "ChronosEngineTests", dependencies: ["ChronosEngine", "JobSpec"]),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "JobSpec"]),
+        .testTarget(name: "ZooKeeperStoreTests", dependencies: ["ZooKeeperStore"]),
         .testTarget(
             name: "ChronosAPITests",
             dependencies: [
