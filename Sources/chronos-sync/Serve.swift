@@ -127,10 +127,10 @@ struct Serve: AsyncParsableCommand {
             let location = repo ?? FileManager.default.currentDirectoryPath
             var options = GitSourceOptions(location: location, ref: ref, folder: path, mirrorDirectory: data.directory + "/git")
             options.folder = path
-            let git = GitSync(source: GitSource(options), scheduler: scheduler, store: store, interval: .milliseconds(Int((syncInterval ?? 60) * 1000)))
+            let git = GitSync(source: LibGit2Source(options), scheduler: scheduler, store: store, interval: .milliseconds(Int((syncInterval ?? 60) * 1000)))
             sync = git
             source = git
-            logger.info("syncing \(path)/ of \(GitSource(options).displayName) at \(ref ?? "HEAD")")
+            logger.info("syncing \(path)/ of \(LibGit2Source(options).displayName) at \(ref ?? "HEAD")")
         }
         let server = APIServer(scheduler: scheduler, store: store, configuration: api, sync: sync,
                                webhookSecret: webhookSecret ?? ProcessInfo.processInfo.environment["CHRONOS_SYNC_WEBHOOK_SECRET"], registry: registry)

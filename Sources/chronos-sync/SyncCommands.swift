@@ -67,7 +67,8 @@ struct PlanCommand: AsyncParsableCommand {
         } else {
             let options = GitSourceOptions(location: repo ?? FileManager.default.currentDirectoryPath, ref: ref, folder: path,
                                            mirrorDirectory: target.data.directory + "/git")
-            let snapshot = try await GitSource(options).load()
+            let source = LibGit2Source(options)
+            let snapshot = try await source.load(try await source.fetch(nil), now: .now)
             errors = snapshot.repository.diagnostics.errors.map(\.description)
             var live: [LiveJob] = []
             if FileManager.default.fileExists(atPath: target.data.statePath) {

@@ -10,7 +10,7 @@ import Synchronization
 /// load → validate → plan → apply → record. A commit that does not load applies nothing: the jobs
 /// applied before keep running and the status names the file and the error.
 public actor GitSync: Service {
-    let source: GitSource
+    let source: any GitSource
     let scheduler: Scheduler
     let store: any StateStore
     let interval: Duration
@@ -28,7 +28,7 @@ public actor GitSync: Service {
     static let statusKey = "sync.status"
     static let historyKey = "sync.history"
 
-    public init(source: GitSource, scheduler: Scheduler, store: any StateStore, interval: Duration = .seconds(60),
+    package init(source: any GitSource, scheduler: Scheduler, store: any StateStore, interval: Duration = .seconds(60),
                 logger: Logger = Logger(label: "chronos-sync.git")) {
         self.source = source
         self.scheduler = scheduler
@@ -36,8 +36,8 @@ public actor GitSync: Service {
         self.interval = interval
         self.logger = logger
         status.source = source.displayName
-        status.ref = source.options.ref ?? "HEAD"
-        status.folder = source.options.folder
+        status.ref = source.ref
+        status.folder = source.folder
     }
 
     /// Asks for a sync now (the webhook, `POST /v1/sync/trigger`).
@@ -75,7 +75,7 @@ public actor GitSync: Service {
         do {
             let clock = ContinuousClock()
             let started = clock.now
-            let snapshot = try await source.load()
+            let snapshot = try await source.load(try await source.fetch(nil), now: .now)
             logger.debug("sync: loaded \(snapshot.commit.prefix(12)) in \(clock.now - started)")
             status.revision = snapshot.commit
             guard snapshot.repository.isValid else {
@@ -109,7 +109,7 @@ public actor GitSync: Service {
     /// Applies a saved plan exactly: refused when the live jobs changed since it was made, or when the
     /// commit's jobs no longer give the same changes.
     public func applySaved(_ saved: Plan) async throws -> SyncStatus {
-        let snapshot = try await source.load(revision: saved.revision)
+        let snapshot = try await source.load(try await source.fetch(saved.revision), now: .now)
         guard snapshot.repository.isValid else {
             throw StalePlan(description: "revision \(saved.revision.prefix(12)) does not load: \(snapshot.repository.diagnostics.errors.first?.description ?? "")")
         }
@@ -133,7 +133,7 @@ public actor GitSync: Service {
 
     /// The plan for the commit the source has now, as a sync would apply it, without applying it.
     public func plan() async throws -> (Plan, [Diagnostic]) {
-        let snapshot = try await source.load()
+        let snapshot = try await source.load(try await source.fetch(nil), now: .now)
         let assessment = assess(snapshot, live: await liveJobs(), record: await appliedRecord(), fingerprinted: true)
         return (assessment.plan, snapshot.repository.diagnostics)
     }
