@@ -119,18 +119,18 @@ struct Serve: AsyncParsableCommand {
         api.advertisedHost = hostname ?? ProcessInfo.processInfo.hostName
         // The job source: a plain folder, or git (the repository given, or the one we run in).
         let source: any Service
-        var sync: GitSync?
+        var sync: SyncLoop?
         if let jobs, repo == nil {
             source = FolderSource(path: jobs, scheduler: scheduler, interval: .milliseconds(Int((syncInterval ?? 5) * 1000)))
             logger.info("serving the folder \(jobs)")
         } else {
             let location = repo ?? FileManager.default.currentDirectoryPath
-            var options = GitSourceOptions(location: location, ref: ref, folder: path, mirrorDirectory: data.directory + "/git")
-            options.folder = path
-            let git = GitSync(source: LibGit2Source(options), scheduler: scheduler, store: store, interval: .milliseconds(Int((syncInterval ?? 60) * 1000)))
-            sync = git
-            source = git
-            logger.info("syncing \(path)/ of \(LibGit2Source(options).displayName) at \(ref ?? "HEAD")")
+            let git = LibGit2Source(GitSourceOptions(location: location, ref: ref, folder: path, mirrorDirectory: data.directory + "/git"))
+            let loop = SyncLoop(controller: SyncController(source: git, scheduler: scheduler, store: store),
+                                interval: .milliseconds(Int((syncInterval ?? 60) * 1000)))
+            sync = loop
+            source = loop
+            logger.info("syncing \(path)/ of \(git.displayName) at \(git.ref)")
         }
         let server = APIServer(scheduler: scheduler, store: store, configuration: api, sync: sync,
                                webhookSecret: webhookSecret ?? ProcessInfo.processInfo.environment["CHRONOS_SYNC_WEBHOOK_SECRET"], registry: registry)
@@ -141,7 +141,7 @@ struct Serve: AsyncParsableCommand {
         let applyPlan: (@Sendable (String) async throws -> String)? = sync.map { git in
             { @Sendable plan in
                 do {
-                    let status = try await git.applySaved(try JSONDecoder().decode(Plan.self, from: Data(plan.utf8)))
+                    let status = try await git.controller.applySaved(try JSONDecoder().decode(Plan.self, from: Data(plan.utf8)))
                     return "\(status.state.rawValue): \(status.message)"
                 } catch let error as DecodingError {
                     throw JobRejection("not a plan saved by `chronos-sync plan --out`: \(error)")
