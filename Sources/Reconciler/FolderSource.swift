@@ -20,8 +20,13 @@ public struct FolderSource: Service {
     }
 
     public func run() async throws {
-        // Cancelled at a graceful shutdown, which ends the sleep between loads at once.
-        try? await cancelWhenGracefulShutdown { try await self.loop() }
+        do {
+            // Cancelled at a graceful shutdown, which ends the sleep between loads at once.
+            try await cancelWhenGracefulShutdown { try await self.loop() }
+        } catch {
+            logger.error("the folder sync stopped: \(error)")
+            throw error
+        }
     }
 
     private func loop() async throws {
@@ -45,7 +50,11 @@ public struct FolderSource: Service {
                     lastErrors = errors
                 }
             }
-            try await Task.sleep(for: interval)
+            do {
+                try await Task.sleep(for: interval)
+            } catch is CancellationError {
+                return
+            }
         }
     }
 }
