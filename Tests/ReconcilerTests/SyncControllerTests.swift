@@ -53,6 +53,17 @@ import Testing
         #expect(try await AppliedRecord.load(from: h.store).jobs["x"] != nil)
     }
 
+    @Test func withSelfHealGitWinsAConflictWithAnAPIJob() async throws {
+        let h = SyncHarness()
+        let gitX = "name: x\ncommand: echo git\nschedule: R/2030-01-01T00:00:00Z/P1D\n"
+        try await h.postThroughAPI(gitX.replacingOccurrences(of: "echo git", with: "echo api"))
+        h.source.commit(["x.yaml": gitX, "_defaults.yaml": "sync:\n  selfHeal: true\n"])
+        let status = try await h.controller.sync()
+        #expect(status.state == .Synced && status.drift.isEmpty, "\(status.message)")
+        #expect(await h.live()["x"]?.job.command == "echo git")
+        #expect(await h.live()["x"]?.source == "jobs/x.yaml:1:1")
+    }
+
     @Test func aCommitThatDeletesEveryJobIsRefusedUnlessAllowed() async throws {
         let h = SyncHarness()
         let prune = "sync:\n  prune: true\n"

@@ -37,7 +37,7 @@ final class Gate: Sendable {
 
 /// Waits, yielding, until `condition` holds; fails the wait after many turns instead of hanging.
 func eventually(_ what: String, _ condition: () async -> Bool) async throws {
-    for _ in 0..<100_000 {
+    for _ in 0..<1_000_000 {
         if await condition() { return }
         await Task.yield()
     }
