@@ -8,5 +8,5 @@ extension SyncLoop: SyncProvider {
     package func applyJSON(_ plan: Data) async throws -> Data { try await controller.applyJSON(plan) }
     package func driftJSON() async -> Data { await controller.driftJSON() }
     package func historyJSON() async -> Data { await controller.historyJSON() }
-    package func trigger() { request(.requested) }
+    package func trigger() { request() }
 }

@@ -3,34 +3,19 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// The sync service: syncs once when it starts, then whenever a trigger arrives on its stream — the
-/// interval's timer (with jitter), `POST /v1/sync/trigger`, the webhook. Syncs run one at a time;
-/// triggers that arrive during a sync are folded into one sync after it. A failed sync is recorded
-/// and logged by the controller and the loop goes on; an error that stops the loop (the store cannot
-/// record a status) is logged and thrown, which stops the server.
+/// The sync service: syncs once when it starts, then whenever a trigger arrives on its stream: the
+/// interval's timer (with jitter), `POST /v1/sync/trigger`, the webhook. Syncs run one at a time, and
+/// requests that arrive during a sync fold into one sync after it (`SyncSchedule` decides). A failed
+/// sync is recorded and logged by the controller and the loop goes on; an error that stops the loop
+/// (the store cannot record a status) is logged and thrown, which stops the server.
 package final class SyncLoop: Service, Sendable {
-    /// Why the loop syncs.
-    package enum Trigger: Sendable, Hashable, CustomStringConvertible {
-        /// The interval came round; the deadline (epoch ms) it was for.
-        case interval(Int64)
-        /// `POST /v1/sync/trigger`, or the webhook.
-        case requested
-
-        package var description: String {
-            switch self {
-            case .interval: "interval"
-            case .requested: "requested"
-            }
-        }
-    }
-
     package let controller: SyncController
     let clock: any SchedulerClock
     let random: @Sendable () -> Double
     let logger: Logger
-    private let timer: Mutex<SyncTimer>
-    private let triggers: AsyncStream<Trigger>
-    private let triggerSink: AsyncStream<Trigger>.Continuation
+    private let schedule: Mutex<SyncSchedule>
+    private let triggers: AsyncStream<SyncSchedule.Trigger>
+    private let triggerSink: AsyncStream<SyncSchedule.Trigger>.Continuation
     /// Deadlines for the timer task; only the newest matters, and each is later than the one before.
     private let deadlines: AsyncStream<Int64>
     private let deadlineSink: AsyncStream<Int64>.Continuation
@@ -43,14 +28,15 @@ package final class SyncLoop: Service, Sendable {
         self.random = random
         self.logger = logger
         let (seconds, attoseconds) = interval.components
-        timer = Mutex(SyncTimer(interval: seconds * 1000 + attoseconds / 1_000_000_000_000_000, jitter: jitter))
-        (triggers, triggerSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+        schedule = Mutex(SyncSchedule(interval: seconds * 1000 + attoseconds / 1_000_000_000_000_000, jitter: jitter))
+        // Unbounded: no trigger is dropped for another; the schedule tells which still need a sync.
+        (triggers, triggerSink) = AsyncStream.makeStream()
         (deadlines, deadlineSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Asks for a sync as soon as the one running, if any, has ended.
-    package func request(_ trigger: Trigger = .requested) {
-        triggerSink.yield(trigger)
+    /// Asks for a sync that starts after now: at once, or as soon as the one running has ended.
+    package func request() {
+        triggerSink.yield(schedule.withLock { $0.request() })
     }
 
     package func run() async throws {
@@ -71,9 +57,8 @@ package final class SyncLoop: Service, Sendable {
     private func loop() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await self.tick() }
-            try await self.sync(.requested)
-            for await trigger in self.triggers {
-                if case .interval(let due) = trigger, !self.timer.withLock({ $0.isCurrent(due) }) { continue }
+            try await self.sync(.start)
+            for await trigger in self.triggers where self.schedule.withLock({ $0.accepts(trigger) }) {
                 try await self.sync(trigger)
             }
             self.deadlineSink.finish()
@@ -81,10 +66,11 @@ package final class SyncLoop: Service, Sendable {
         }
     }
 
-    private func sync(_ trigger: Trigger) async throws {
+    private func sync(_ trigger: SyncSchedule.Trigger) async throws {
         logger.debug("sync (\(trigger))")
+        schedule.withLock { $0.starting() }
         try await controller.sync()
-        let next = timer.withLock { $0.synced(at: clock.now(), random: random()) }
+        let next = schedule.withLock { $0.synced(at: clock.now(), random: random()) }
         deadlineSink.yield(next)
     }
 
@@ -97,7 +83,7 @@ package final class SyncLoop: Service, Sendable {
             } catch is CancellationError {
                 return
             }
-            if timer.withLock({ $0.isCurrent(deadline) }) { triggerSink.yield(.interval(deadline)) }
+            if schedule.withLock({ $0.accepts(.interval(deadline)) }) { triggerSink.yield(.interval(deadline)) }
         }
     }
 }
