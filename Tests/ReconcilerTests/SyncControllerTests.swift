@@ -127,6 +127,21 @@ import Testing
         #expect(await h.controller.recentHistory().first?.state == "Unknown")
     }
 
+    @Test func aRecordThatCannotBeWrittenFailsTheApplyAndTheNextSyncCatchesUp() async throws {
+        let h = SyncHarness()
+        h.source.commit(["a.yaml": jobA])
+        try await h.controller.sync()
+        let second = h.source.commit(["a.yaml": jobA, "b.yaml": jobB])
+        h.store.failWrites(of: AppliedRecord.key)
+        let failed = try await h.controller.sync()
+        #expect(failed.state == .Unknown && failed.message.hasPrefix("apply of revision"), "\(failed.message)")
+        #expect(failed.appliedRevision != second)
+        h.store.failWrites(of: nil)
+        let caughtUp = try await h.controller.sync()
+        #expect(caughtUp.state == .Synced && caughtUp.appliedRevision == second, "\(caughtUp.message)")
+        #expect(try await AppliedRecord.load(from: h.store).jobs.keys.sorted() == ["a", "b"])
+    }
+
     @Test func aStatusThatCannotBeRecordedStopsTheSyncWithTheStoresError() async throws {
         let h = SyncHarness()
         h.source.commit(["a.yaml": jobA])

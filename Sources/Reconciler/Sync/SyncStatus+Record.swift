@@ -32,7 +32,10 @@ extension SyncStatus {
                 if failure.step != .fetch, let commit = failure.revision { revision = commit }
                 state = .Unknown
                 errors = []
-                message = "\(failure.description); nothing applied, \(keepsRunning)"
+                // A failed apply may have reached the scheduler before the store failed; the next sync
+                // compares the live jobs with git again either way.
+                let after = failure.step == .apply ? "the next sync compares the live jobs with git again" : "nothing applied, \(keepsRunning)"
+                message = "\(failure.description); \(after)"
             }
             // Reported once, not again on every interval while the same commit fails the same way.
             level = previous == (state, revision, message) ? .debug : .warning

@@ -12,6 +12,7 @@ final class MemoryStateStore: StateStore {
         var states: [String: JobState] = [:]
         var values: [String: String] = [:]
         var failing = false
+        var failingWrites: String?
     }
 
     private let state = Mutex(State())
@@ -22,6 +23,11 @@ final class MemoryStateStore: StateStore {
     var failing: Bool {
         get { state.withLock { $0.failing } }
         set { state.withLock { $0.failing = newValue } }
+    }
+
+    /// Makes writes of one key throw, and nothing else.
+    func failWrites(of key: String?) {
+        state.withLock { $0.failingWrites = key }
     }
 
     func load() async throws -> StoredState {
@@ -58,7 +64,7 @@ final class MemoryStateStore: StateStore {
 
     func setValue(_ value: String?, for key: String) async throws {
         try state.withLock { state in
-            if state.failing { throw Failure() }
+            if state.failing || state.failingWrites == key { throw Failure() }
             state.values[key] = value
         }
         log.append("store \(key)")
