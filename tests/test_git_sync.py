@@ -189,7 +189,7 @@ def test_the_webhook_syncs_at_once(server, repo, tmp_path):
         daemon.wait(timeout=10)
 
 
-def test_drift_is_reported_and_self_heal_reverts_it(server, repo):
+def test_drift_is_reported_and_self_heal_reverts_it(server, repo, chronos_bin):
     server.start_git("--repo", str(repo), "--sync-interval", "0.5")
     server.wait_for(lambda: "a" in server.live_jobs(), what="the first sync")
     body = json.dumps({"name": "a", "command": "echo changed-outside", "schedule": "R/2030-01-01T00:00:00Z/P1D"}).encode()
@@ -200,6 +200,11 @@ def test_drift_is_reported_and_self_heal_reverts_it(server, repo):
     synced_after(server, 2)
     assert server.live_jobs()["a"]["command"] == "echo changed-outside", "without self-heal drift is left in place"
     assert server.status()["state"] == "OutOfSync"
+    # plan shows what a sync does, from the server and from its data folder alike: nothing, as drift stays.
+    for where in (["--server", f"http://127.0.0.1:{server.port}"], ["--data", str(server.data)]):
+        plan = subprocess.run([str(chronos_bin), "plan", "--repo", str(repo), "--detailed-exitcode", *where],
+                              capture_output=True, text=True, timeout=60)
+        assert plan.returncode == 0, plan
     commit(repo, {"jobs/_defaults.yaml": "sync:\n  selfHeal: true\n"}, "self-heal on")
     server.wait_for(lambda: server.live_jobs()["a"]["command"] == "echo a", what="self-heal to revert the drift")
     server.wait_for(lambda: server.status()["state"] == "Synced", what="Synced")
