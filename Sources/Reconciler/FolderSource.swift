@@ -45,7 +45,11 @@ public struct FolderSource: Service {
                     lastErrors = errors
                 }
             }
-            try await Task.sleep(for: interval)
+            do {
+                try await Task.sleep(for: interval)
+            } catch is CancellationError {
+                return
+            }
         }
     }
 }

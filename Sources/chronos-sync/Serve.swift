@@ -165,18 +165,18 @@ struct Serve: AsyncParsableCommand {
         }
         // The job source: a plain folder, or git (the repository given, or the one we run in).
         let source: any Service
-        var sync: GitSync?
+        var sync: SyncLoop?
         if let jobs, repo == nil {
-            source = FolderSource(path: jobs, scheduler: scheduler, interval: .milliseconds(Int((syncInterval ?? 5) * 1000)))
+            source = FolderSource(path: jobs, scheduler: scheduler, interval: syncIntervalFlag?.duration ?? .seconds(5))
             logger.info("serving the folder \(jobs)")
         } else {
             let location = repo ?? FileManager.default.currentDirectoryPath
-            var options = GitSourceOptions(location: location, ref: ref, folder: path, mirrorDirectory: data.directory + "/git")
-            options.folder = path
-            let git = GitSync(source: GitSource(options), scheduler: scheduler, store: store, interval: .milliseconds(Int((syncInterval ?? 60) * 1000)))
-            sync = git
-            source = git
-            logger.info("syncing \(path)/ of \(GitSource(options).displayName) at \(ref ?? "HEAD")")
+            let git = LibGit2Source(GitSourceOptions(location: location, ref: ref, folder: path, mirrorDirectory: data.directory + "/git"))
+            let loop = SyncLoop(controller: SyncController(source: git, scheduler: scheduler, store: store),
+                                interval: syncIntervalFlag?.duration ?? .seconds(60))
+            sync = loop
+            source = loop
+            logger.info("syncing \(path)/ of \(git.displayName) at \(git.ref)")
         }
         let server = APIServer(scheduler: scheduler, store: store, configuration: api, sync: sync,
                                webhookSecret: webhookSecret ?? ProcessInfo.processInfo.environment["CHRONOS_SYNC_WEBHOOK_SECRET"], registry: registry)

@@ -45,16 +45,26 @@ struct PlanCommand: AsyncParsableCommand {
             plan = document.plan
             errors = document.errors
         } else {
-            let options = GitSourceOptions(location: repo ?? FileManager.default.currentDirectoryPath, ref: ref, folder: path,
-                                           mirrorDirectory: target.data.directory + "/git")
-            let snapshot = try await GitSource(options).load()
-            errors = snapshot.repository.diagnostics.errors.map(\.description)
+            // The sync's own fetch, load, assess and plan steps, against the stored jobs and applied record.
+            let source = LibGit2Source(GitSourceOptions(location: repo ?? FileManager.default.currentDirectoryPath, ref: ref, folder: path,
+                                                        mirrorDirectory: target.data.directory + "/git"))
+            let revision = try await FetchStep.run(source)
             var live: [LiveJob] = []
+            var record = AppliedRecord()
             if FileManager.default.fileExists(atPath: target.data.statePath) {
-                let stored = try await target.data.openStore(create: false).load()
-                live = stored.jobs.map { LiveJob(job: $0.job, source: $0.source) }
+                let store = try target.data.openStore(create: false)
+                live = try await store.load().jobs.map { LiveJob(job: $0.job, source: $0.source) }
+                record = try await AppliedRecord.load(from: store)
             }
-            plan = Plan.make(desired: snapshot.repository.jobs, live: live, policy: snapshot.repository.defaults.policy, revision: snapshot.commit)
+            do throws(SyncFailure) {
+                var hashes = SpecHashes()
+                let snapshot = try await LoadStep.run(source, revision, now: .now)
+                plan = SyncPlan.make(snapshot, live: live, record: record, hashes: &hashes, fingerprinted: true).plan
+            } catch {
+                guard error.isInvalidCommit else { throw error }
+                plan = .empty(revision: revision.commit)
+                errors = error.diagnostics.map(\.description)
+            }
         }
         if !errors.isEmpty {
             errors.forEach(Output.stderr)

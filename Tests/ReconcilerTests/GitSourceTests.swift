@@ -43,32 +43,32 @@ final class TestRepository {
         try repo.write(["jobs/a.yaml": "name: a\ncommand: x\nschedule: \"\"\n", "jobs/sub/b.yml": "name: b\ncommand: y\nparents: [a]\n",
                         "jobs/.hidden/c.yaml": "bad: [", "other/d.yaml": "name: d\n"])
         try repo.git("tag", "v1")
-        let source = GitSource(GitSourceOptions(location: repo.path, mirrorDirectory: repo.path + "/.mirror"))
-        let first = try await source.load()
+        let source = LibGit2Source(GitSourceOptions(location: repo.path, mirrorDirectory: repo.path + "/.mirror"))
+        let first = try await source.snapshot()
         #expect(first.repository.isValid, "\(first.repository.diagnostics)")
         #expect(first.repository.jobs.map(\.job.name) == ["a", "b"])
         #expect(first.repository.jobs.first?.location() == "jobs/a.yaml:1:1")
         // Work-tree edits that are not committed do not count.
         try "name: a\ncommand: CHANGED\nschedule: \"\"\n".write(toFile: repo.path + "/jobs/a.yaml", atomically: true, encoding: .utf8)
-        let same = try await source.load()
+        let same = try await source.snapshot()
         #expect(same.tree == first.tree)
         #expect(same.repository.jobs.first?.job.command == "x")
         try repo.git("commit", "-qam", "edit a")
-        let second = try await source.load()
+        let second = try await source.snapshot()
         #expect(second.commit != first.commit && second.tree != first.tree)
         #expect(second.repository.jobs.first?.job.command == "CHANGED")
         // A tag names the older commit.
-        let tagged = try await GitSource(GitSourceOptions(location: repo.path, ref: "v1", mirrorDirectory: repo.path + "/.m2")).load()
+        let tagged = try await LibGit2Source(GitSourceOptions(location: repo.path, ref: "v1", mirrorDirectory: repo.path + "/.m2")).snapshot()
         #expect(tagged.commit == first.commit)
     }
 
     @Test func aMissingFolderOrRefIsAClearError() async throws {
         let repo = try TestRepository()
         try repo.write(["README": "x"])
-        let noFolder = try await GitSource(GitSourceOptions(location: repo.path, mirrorDirectory: repo.path + "/.m")).load()
+        let noFolder = try await LibGit2Source(GitSourceOptions(location: repo.path, mirrorDirectory: repo.path + "/.m")).snapshot()
         #expect(noFolder.repository.diagnostics.first?.message.contains("has no folder \"jobs\"") == true)
         await #expect(throws: GitError.self) {
-            _ = try await GitSource(GitSourceOptions(location: repo.path, ref: "no-such-branch", mirrorDirectory: repo.path + "/.m")).load()
+            _ = try await LibGit2Source(GitSourceOptions(location: repo.path, ref: "no-such-branch", mirrorDirectory: repo.path + "/.m")).snapshot()
         }
     }
 
@@ -77,11 +77,18 @@ final class TestRepository {
         try repo.write(["jobs/a.yaml": "name: a\ncommand: x\nschedule: \"\"\n"])
         let mirror = repo.path + "-mirror"
         defer { try? FileManager.default.removeItem(atPath: mirror) }
-        let source = GitSource(GitSourceOptions(location: "file://" + repo.path, ref: "main", mirrorDirectory: mirror))
-        let first = try await source.load()
+        let source = LibGit2Source(GitSourceOptions(location: "file://" + repo.path, ref: "main", mirrorDirectory: mirror))
+        let first = try await source.snapshot()
         #expect(first.repository.jobs.count == 1)
         try repo.write(["jobs/b.yaml": "name: b\ncommand: y\nschedule: \"\"\n"])
-        let second = try await source.load()
+        let second = try await source.snapshot()
         #expect(second.repository.jobs.map(\.job.name) == ["a", "b"])
+    }
+}
+
+extension LibGit2Source {
+    /// The fetch and load of one revision, as a sync does them.
+    func snapshot(_ revision: String? = nil) async throws -> Snapshot {
+        try await load(try await fetch(revision), now: .now)
     }
 }

@@ -2,7 +2,7 @@ internal import CGit2
 import ChronosEngine
 import Foundation
 
-/// One libgit2 repository handle, freed in `deinit`. Not thread-safe: `GitSource` uses it from one
+/// One libgit2 repository handle, freed in `deinit`. Not thread-safe: `LibGit2Source` uses it from one
 /// serial queue only.
 final class GitRepository {
     private static let initialized: Void = {

@@ -148,3 +148,10 @@ extension Plan {
     public static func specHash(_ job: Job) -> String { job.specHash }
 
 }
+
+extension Plan {
+    /// A plan that changes nothing: what a commit that does not load gives, since a sync of it applies nothing.
+    package static func empty(revision: String) -> Plan {
+        Plan(revision: revision, liveFingerprint: "", changes: [], notPruned: [], unmanaged: [])
+    }
+}

@@ -43,12 +43,6 @@ public struct DriftItem: Codable, Sendable, Equatable {
     public var fields: [Plan.FieldChange]
 }
 
-/// What the last sync applied: the commit, and each managed job's spec hash.
-struct AppliedRecord: Codable, Sendable {
-    var revision: String = ""
-    var jobs: [String: String] = [:]
-}
-
 /// One line of sync history.
 public struct SyncHistoryEntry: Codable, Sendable {
     public var at: Int64

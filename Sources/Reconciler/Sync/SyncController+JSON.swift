@@ -1,20 +1,21 @@
 import ChronosAPI
 import Foundation
 
-extension GitSync: SyncProvider {
+/// The JSON documents of the `/v1/sync` routes.
+extension SyncController {
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
 
-    public func statusJSON() async -> Data {
+    func statusJSON() -> Data {
         var shown = status
         shown.plan = nil
         return (try? Self.encoder.encode(shown)) ?? Data("{}".utf8)
     }
 
-    public func planJSON() async throws -> Data {
+    func planJSON() async throws -> Data {
         let (plan, diagnostics) = try await plan()
         struct Document: Encodable {
             var plan: Plan
@@ -23,7 +24,7 @@ extension GitSync: SyncProvider {
         return try Self.encoder.encode(Document(plan: plan, errors: diagnostics.errors.map(\.description)))
     }
 
-    public func applyJSON(_ plan: Data) async throws -> Data {
+    func applyJSON(_ plan: Data) async throws -> Data {
         guard let saved = try? JSONDecoder().decode(Plan.self, from: plan) else {
             throw SyncRequestError(message: "the body is not a plan saved by `chronos-sync plan --out`")
         }
@@ -36,11 +37,11 @@ extension GitSync: SyncProvider {
         }
     }
 
-    public func driftJSON() async -> Data {
+    func driftJSON() -> Data {
         (try? Self.encoder.encode(["drift": status.drift])) ?? Data("{}".utf8)
     }
 
-    public func historyJSON() async -> Data {
+    func historyJSON() -> Data {
         (try? Self.encoder.encode(["syncs": recentHistory()])) ?? Data("{}".utf8)
     }
 }

@@ -1,0 +1,16 @@
+import JobSpec
+
+/// Spec hashes by job name, with the spec each was computed from, so an unchanged job is not hashed
+/// again on every sync of a large repository.
+package struct SpecHashes: Sendable {
+    private var known: [String: (job: Job, hash: String)] = [:]
+
+    package init() {}
+
+    package mutating func hash(_ job: Job) -> String {
+        if let entry = known[job.name], entry.job == job { return entry.hash }
+        let hash = job.specHash
+        known[job.name] = (job, hash)
+        return hash
+    }
+}

@@ -1,0 +1,47 @@
+import ChronosEngine
+import JobSpec
+
+/// The apply step's decision: the jobs to create or update and to delete for a plan, and the applied
+/// record after them. Made without I/O; the controller hands it to the scheduler and the store.
+package struct SyncChanges: Sendable {
+    package var upserts: [AppliedJob]
+    package var deletes: [String]
+    /// What the record says once the changes are applied.
+    package var record: AppliedRecord
+
+    /// True when the scheduler has nothing to do.
+    package var isEmpty: Bool { upserts.isEmpty && deletes.isEmpty }
+
+    /// The changes that apply `plan` (the sync's own, or a saved one checked against it) to the jobs
+    /// of `snapshot`, plus the jobs git adopts.
+    package static func make(applying plan: Plan, _ planned: SyncPlan, snapshot: Snapshot, previous: AppliedRecord,
+                             now: Int64, hashes: inout SpecHashes) -> SyncChanges {
+        let desired = snapshot.repository.jobs
+        let definitions = Dictionary(desired.map { ($0.job.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let changed = Set(plan.changes.map(\.name))
+        let adopt = planned.assessment.adopt
+        let upserts = (plan.changes.filter { $0.action != .delete }.map(\.name) + adopt.filter { !changed.contains($0) })
+            .compactMap { name -> AppliedJob? in
+                guard let definition = definitions[name] else { return nil }
+                return AppliedJob(job: definition.job, source: definition.location(), appliedAt: now)
+            }
+        let deletes = plan.changes.filter { $0.action == .delete }.map(\.name)
+        // The record: every desired job as it now runs, except drift left in place (which keeps its old
+        // entry). Jobs that neither changed nor drifted keep their recorded hash; only the others are hashed.
+        let leftAlone = planned.assessment.drifted.subtracting(changed)
+        let adopted = Set(adopt)
+        var jobs: [String: String] = [:]
+        jobs.reserveCapacity(desired.count)
+        for definition in desired {
+            let name = definition.job.name
+            if leftAlone.contains(name) {
+                if let recorded = previous.jobs[name] { jobs[name] = recorded }
+            } else if !changed.contains(name), !adopted.contains(name), let recorded = previous.jobs[name] {
+                jobs[name] = recorded
+            } else {
+                jobs[name] = hashes.hash(definition.job)
+            }
+        }
+        return SyncChanges(upserts: upserts, deletes: deletes, record: AppliedRecord(revision: snapshot.commit, jobs: jobs))
+    }
+}
