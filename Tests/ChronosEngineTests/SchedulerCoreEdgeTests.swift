@@ -55,7 +55,7 @@ import JobSpec
 
     @Test func aTimeoutIsAFailureAndIsRetried() {
         var core = SchedulerCore()
-        _ = core.apply([job("a") { $0.schedule = ""; $0.timeout = "PT1M"; $0.retries = 1; $0.retryInterval = "PT1S" }], now: t0)
+        _ = core.apply([job("a") { $0.schedule = ""; $0.timeout = .parsed("PT1M"); $0.retries = 1; $0.retryInterval = .parsed("PT1S") }], now: t0)
         let kill = core.advance(now: t0 + minute)
         #expect(kill.kills.map(\.taskID) == [TaskID(due: t0, attempt: 0, job: "a")])
         let step = core.finished(TaskID(due: t0, attempt: 0, job: "a"), outcome: .killed("timed out after 60 s"), now: t0 + minute + 5)

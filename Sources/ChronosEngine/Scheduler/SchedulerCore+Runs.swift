@@ -297,9 +297,9 @@ extension SchedulerCore {
 
     /// The delay before retry `attempt + 1`: `retryInterval` × `retryBackoff`^attempt, at most `maxRetryInterval`.
     func retryDelay(_ job: Job, attempt: Int) -> Int64 {
-        let base = job.retryInterval.flatMap { try? ISODuration.parse($0).fixedMillis } ?? options.failureRetry
+        let base = job.retryInterval?.millis ?? options.failureRetry
         var delay = Double(base) * pow(job.retryBackoff, Double(attempt))
-        if let cap = job.maxRetryInterval.flatMap({ try? ISODuration.parse($0).fixedMillis }) { delay = min(delay, Double(cap)) }
+        if let cap = job.maxRetryInterval?.millis { delay = min(delay, Double(cap)) }
         return Int64(min(delay, 365 * 86_400_000))
     }
 

@@ -9,15 +9,15 @@ public struct SchedulerCore: Sendable {
     final class Spec: Sendable {
         let job: Job
         let schedule: Schedule?
-        /// `epsilon` and `timeout` (or `maxCompletionTime`) in ms, parsed once.
+        /// `epsilon` and `timeout` (or `maxCompletionTime`) in ms.
         let epsilon: Int64?
         let timeout: Int64?
 
         init(job: Job, schedule: Schedule?) {
             self.job = job
             self.schedule = schedule
-            epsilon = job.epsilon.flatMap { try? ISODuration.parse($0).fixedMillis }
-            if let ms = job.timeout.flatMap({ try? ISODuration.parse($0).fixedMillis }), ms > 0 {
+            epsilon = job.epsilon?.millis
+            if let ms = job.timeout?.millis, ms > 0 {
                 timeout = ms
             } else {
                 timeout = job.maxCompletionTime > 0 ? Int64(job.maxCompletionTime) * 1000 : nil
