@@ -20,7 +20,7 @@ func apiServe(jobs count: Int) async throws {
         job.command = "echo \(i)"
         job.schedule = "R/2030-01-01T00:00:00Z/P1D"
         if i % 3 == 0 { job.parents = nil }
-        return AppliedJob(job: job, source: "bench", appliedAt: now)
+        return AppliedJob(job: job, source: .spec(location: "bench"), appliedAt: now)
     })
     var configuration = APIServer.Configuration()
     configuration.port = 0

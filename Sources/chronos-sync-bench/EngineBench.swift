@@ -79,7 +79,7 @@ func engineIdle(jobs count: Int, seconds: Int) async throws {
             job.schedule = "R/2026-01-01T\(pad2(i % 24)):\(pad2(i % 60)):00/P1D"
         }
         job.scheduleTimeZone = zones[i % zones.count]
-        applied.append(AppliedJob(job: job, source: "jobs/job-\(i).yaml:1:1", appliedAt: now))
+        applied.append(AppliedJob(job: job, source: .spec(location: "jobs/job-\(i).yaml:1:1"), appliedAt: now))
     }
     let store = try SQLiteStateStore(path: folder + "/state.sqlite")
     let scheduler = Scheduler(store: store, launcher: RecordingLauncher(), logger: quietLogger())
@@ -115,7 +115,7 @@ func engineDispatch(runs count: Int) async throws {
         var job = Job(name: "run-\(i)")
         job.command = "true"
         job.schedule = "R1/\(start)/PT1H"
-        return AppliedJob(job: job, source: "bench", appliedAt: now)
+        return AppliedJob(job: job, source: .spec(location: "bench"), appliedAt: now)
     }
     try await scheduler.apply(applied)
     // Baseline: how late a bare sleep until the same kind of deadline wakes up.

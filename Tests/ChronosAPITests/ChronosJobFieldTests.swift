@@ -33,7 +33,7 @@ import JobSpec
     }
 
     static func chronosJSON(_ job: Job) throws -> String {
-        let status = JobStatus(job: job, source: "test", state: JobState(firstApplied: 0), disabled: job.disabled, queued: 0, running: 0, nextDue: nil)
+        let status = JobStatus(job: job, source: .spec(location: "test"), state: JobState(firstApplied: 0), disabled: job.disabled, queued: 0, running: 0, nextDue: nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(ChronosJobJSON(status: status)), as: UTF8.self)

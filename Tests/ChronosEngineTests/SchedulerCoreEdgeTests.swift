@@ -66,7 +66,7 @@ import JobSpec
     @Test func aFolderApplyLeavesJobsMadeThroughTheAPI() {
         var core = SchedulerCore()
         _ = core.apply([hourly("from-git")], now: t0)
-        _ = core.upsert(AppliedJob(job: hourly("from-api").job, source: SchedulerCore.apiSource, appliedAt: t0), now: t0)
+        _ = core.upsert(AppliedJob(job: hourly("from-api").job, source: .api, appliedAt: t0), now: t0)
         _ = core.apply([hourly("from-git")], now: t0 + 1)
         #expect(core.jobs["from-api"] != nil)
         _ = core.apply([], now: t0 + 2)

@@ -11,7 +11,7 @@ func job(_ name: String, _ fields: (inout Job) -> Void = { _ in }) -> AppliedJob
     var j = Job(name: name)
     j.command = "true"
     fields(&j)
-    return AppliedJob(job: j, source: "test", appliedAt: t0)
+    return AppliedJob(job: j, source: .spec(location: "test"), appliedAt: t0)
 }
 
 extension FixedDuration {

@@ -24,11 +24,11 @@ public struct JobState: Sendable, Hashable, Codable {
 /// A job as applied to the engine: its spec and where it came from.
 public struct AppliedJob: Sendable, Hashable {
     public var job: Job
-    /// Where the spec came from (`jobs/etl.yaml:3:1`, or `api`).
-    public var source: String
+    /// Where the spec came from: a spec file, or the API.
+    public var source: JobSource
     public var appliedAt: Int64
 
-    public init(job: Job, source: String, appliedAt: Int64) {
+    public init(job: Job, source: JobSource, appliedAt: Int64) {
         self.job = job
         self.source = source
         self.appliedAt = appliedAt

@@ -27,11 +27,11 @@ public struct SchedulerCore: Sendable {
 
     struct Entry: Sendable {
         let spec: Spec
-        var source: String
+        var source: JobSource
         /// The next schedule slot with a timer set, if any.
         var nextDue: Int64?
 
-        init(job: Job, schedule: Schedule?, source: String, nextDue: Int64? = nil) {
+        init(job: Job, schedule: Schedule?, source: JobSource, nextDue: Int64? = nil) {
             spec = Spec(job: job, schedule: schedule)
             self.source = source
             self.nextDue = nextDue
@@ -71,9 +71,6 @@ public struct SchedulerCore: Sendable {
     /// Run times (ms) of recent successful runs per job, at most `maxDurations` each.
     var durations: [String: [Int64]] = [:]
     static let maxDurations = 100
-
-    /// The `source` of jobs created or changed through the API.
-    public static let apiSource = "api"
 
     public init(options: SchedulerOptions = SchedulerOptions()) {
         self.options = options
@@ -165,7 +162,7 @@ extension SchedulerCore {
         var step = SchedulerStep()
         let names = Set(jobs.map(\.job.name))
         // Jobs made through the API are not the source's to delete.
-        for name in entries.keys.sorted() where !names.contains(name) && entries[name]?.source != Self.apiSource {
+        for name in entries.keys.sorted() where !names.contains(name) && entries[name]?.source != .api {
             remove(name, now: now, step: &step)
         }
         for applied in jobs {

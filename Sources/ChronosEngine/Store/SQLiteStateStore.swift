@@ -40,7 +40,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                 guard let job = parsed.jobs.first?.job else {
                     throw SQLiteError(code: 0, message: "the stored spec of job \(name) no longer loads: \(parsed.diagnostics.map(\.description).joined(separator: "; "))", call: "load", sql: nil)
                 }
-                state.jobs.append(AppliedJob(job: job, source: jobs.text(2), appliedAt: jobs.int(3)))
+                state.jobs.append(AppliedJob(job: job, source: JobSource(stored: jobs.text(2)), appliedAt: jobs.int(3)))
             }
             let decoder = JSONDecoder()
             let states = try db.statement("SELECT name, state FROM job_state")
@@ -217,7 +217,7 @@ extension SQLiteStateStore {
                 try db.statement("""
                     INSERT INTO jobs (name, spec, source, applied_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT(name) DO UPDATE SET spec = excluded.spec, source = excluded.source, applied_at = excluded.applied_at
-                    """).run([.text(applied.job.name), .text(spec), .text(applied.source), .int(applied.appliedAt)])
+                    """).run([.text(applied.job.name), .text(spec), .text(applied.source.stored), .int(applied.appliedAt)])
             }
             for name in batch.deleteJobs {
                 try db.statement("DELETE FROM jobs WHERE name = ?").run([.text(name)])
