@@ -61,6 +61,15 @@ import Testing
         #expect(Set(properties) == Set(Self.names), "Job properties without a JobField: \(Set(properties).subtracting(Self.names)); entries without a property: \(Set(Self.names).subtracting(properties))")
     }
 
+    /// The README's table of job fields is what users read; a field missing from it is undocumented.
+    @Test func theREADMEDocumentsEveryField() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| `") }.map { $0.split(separator: "|").first ?? "" }
+        let documented = Set(rows.flatMap { $0.split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) } })
+        #expect(Set(Self.names).subtracting(documented).isEmpty, "fields missing from the README's table: \(Set(Self.names).subtracting(documented).sorted())")
+    }
+
     @Test(arguments: names)
     func eachEntryReadsItsOwnProperty(name: String) throws {
         let field = try Self.field(name)
