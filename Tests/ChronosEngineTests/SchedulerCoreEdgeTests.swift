@@ -66,7 +66,9 @@ import JobSpec
     @Test func aFolderApplyLeavesJobsMadeThroughTheAPI() {
         var core = SchedulerCore()
         _ = core.apply([hourly("from-git")], now: t0)
-        _ = core.upsert(AppliedJob(job: hourly("from-api").job, source: .api, appliedAt: t0), now: t0)
+        var madeThroughTheAPI = hourly("from-api")
+        madeThroughTheAPI.source = .api
+        _ = core.upsert(madeThroughTheAPI, now: t0)
         _ = core.apply([hourly("from-git")], now: t0 + 1)
         #expect(core.jobs["from-api"] != nil)
         _ = core.apply([], now: t0 + 2)

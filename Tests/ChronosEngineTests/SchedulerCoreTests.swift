@@ -11,7 +11,8 @@ func job(_ name: String, _ fields: (inout Job) -> Void = { _ in }) -> AppliedJob
     var j = Job(name: name)
     j.command = "true"
     fields(&j)
-    return AppliedJob(job: j, source: .spec(location: "test"), appliedAt: t0)
+    // The tests' schedules are valid; a bad one is a mistake in the test.
+    return try! AppliedJob(job: j, source: .spec(location: "test"), appliedAt: t0)
 }
 
 extension FixedDuration {

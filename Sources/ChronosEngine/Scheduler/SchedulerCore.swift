@@ -109,8 +109,7 @@ extension SchedulerCore {
     public mutating func restore(_ stored: StoredState, now: Int64) -> SchedulerStep {
         var step = SchedulerStep()
         for applied in stored.jobs {
-            let schedule = try? applied.job.parsedSchedule()
-            entries[applied.job.name] = Entry(job: applied.job, schedule: schedule, source: applied.source)
+            entries[applied.job.name] = Entry(job: applied.job, schedule: applied.schedule, source: applied.source)
         }
         states = stored.states
         for name in entries.keys where states[name] == nil {
@@ -205,8 +204,7 @@ extension SchedulerCore {
         let name = applied.job.name
         let old = entries[name]
         if old?.job == applied.job && old?.source == applied.source { return }
-        let schedule = try? applied.job.parsedSchedule()
-        entries[name] = Entry(job: applied.job, schedule: schedule, source: applied.source, nextDue: nil)
+        entries[name] = Entry(job: applied.job, schedule: applied.schedule, source: applied.source, nextDue: nil)
         step.batch.upsertJobs.append(applied)
         if states[name] == nil {
             states[name] = JobState(firstApplied: now)

@@ -37,10 +37,10 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
             while try jobs.step() {
                 let name = jobs.text(0)
                 let parsed = JobLoader.parse(jobs.text(1), file: "state:\(name)")
-                guard let job = parsed.jobs.first?.job else {
+                guard let definition = parsed.jobs.first else {
                     throw SQLiteError(code: 0, message: "the stored spec of job \(name) no longer loads: \(parsed.diagnostics.map(\.description).joined(separator: "; "))", call: "load", sql: nil)
                 }
-                state.jobs.append(AppliedJob(job: job, source: JobSource(stored: jobs.text(2)), appliedAt: jobs.int(3)))
+                state.jobs.append(AppliedJob(definition, source: JobSource(stored: jobs.text(2)), appliedAt: jobs.int(3)))
             }
             let decoder = JSONDecoder()
             let states = try db.statement("SELECT name, state FROM job_state")

@@ -241,7 +241,7 @@ public actor GitSync: Service {
         let upserts = (plan.changes.filter { $0.action != .delete }.map(\.name) + assessment.adopt.filter { !changed.contains($0) })
             .compactMap { name -> AppliedJob? in
                 guard let definition = definitions[name] else { return nil }
-                return AppliedJob(job: definition.job, source: .spec(location: definition.location()), appliedAt: now)
+                return AppliedJob(definition, source: .spec(location: definition.location()), appliedAt: now)
             }
         let deletes = plan.changes.filter { $0.action == .delete }.map(\.name)
         if !upserts.isEmpty || !deletes.isEmpty {
