@@ -11,7 +11,7 @@ struct ChronosJobJSON: Encodable, Sendable {
     }
 
     func encode(to encoder: any Encoder) throws {
-        try status.job.encode(to: encoder)
+        try status.job.encodeChronosFields(to: encoder)
         var c = encoder.container(keyedBy: Extra.self)
         let state = status.state
         try c.encode(state.successCount, forKey: .successCount)

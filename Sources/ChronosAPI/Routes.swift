@@ -90,7 +90,7 @@ struct Routes: Sendable {
             throw APIError(.badRequest, "a job with \"parents\" goes to /dependency, not /iso8601")
         }
         do {
-            try await scheduler.upsert(AppliedJob(job: job, source: "api", appliedAt: Instant.now.millis))
+            try await scheduler.upsert(AppliedJob(definition, source: .api, appliedAt: Instant.now.millis))
         } catch let rejection as JobRejection {
             throw APIError(.badRequest, rejection.description)
         }

@@ -34,7 +34,7 @@ public struct FolderSource: Service {
                 let jobs = repository.jobs.map(\.job)
                 if jobs != applied {
                     let now = Instant.now.millis
-                    try await scheduler.apply(repository.jobs.map { AppliedJob(job: $0.job, source: $0.location(), appliedAt: now) })
+                    try await scheduler.apply(repository.jobs.map { AppliedJob($0, source: .spec(location: $0.location()), appliedAt: now) })
                     logger.info("applied \(jobs.count) jobs from \(path)")
                     applied = jobs
                 }

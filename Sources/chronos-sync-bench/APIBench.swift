@@ -15,12 +15,12 @@ func apiServe(jobs count: Int) async throws {
     let store = try SQLiteStateStore(path: folder + "/state.sqlite")
     let scheduler = Scheduler(store: store, launcher: RecordingLauncher(), logger: quietLogger())
     let now = Instant.now.millis
-    try await scheduler.apply((0..<count).map { i in
+    try await scheduler.apply((0..<count).map { i throws in
         var job = Job(name: "job-\(i)")
         job.command = "echo \(i)"
         job.schedule = "R/2030-01-01T00:00:00Z/P1D"
         if i % 3 == 0 { job.parents = nil }
-        return AppliedJob(job: job, source: "bench", appliedAt: now)
+        return try AppliedJob(job: job, source: .spec(location: "bench"), appliedAt: now)
     })
     var configuration = APIServer.Configuration()
     configuration.port = 0

@@ -17,7 +17,7 @@ func apiBurst(seconds: Int, clients: Int) async throws {
     var tick = Job(name: "tick")
     tick.command = "true"
     tick.schedule = "R//PT0.2S"
-    try await scheduler.apply([AppliedJob(job: tick, source: "bench", appliedAt: Instant.now.millis)])
+    try await scheduler.apply([try AppliedJob(job: tick, source: .spec(location: "bench"), appliedAt: Instant.now.millis)])
     var configuration = APIServer.Configuration()
     configuration.port = 0
     let api = APIServer(scheduler: scheduler, store: store, configuration: configuration, logger: quietLogger())

@@ -79,7 +79,7 @@ func engineIdle(jobs count: Int, seconds: Int) async throws {
             job.schedule = "R/2026-01-01T\(pad2(i % 24)):\(pad2(i % 60)):00/P1D"
         }
         job.scheduleTimeZone = zones[i % zones.count]
-        applied.append(AppliedJob(job: job, source: "jobs/job-\(i).yaml:1:1", appliedAt: now))
+        applied.append(try AppliedJob(job: job, source: .spec(location: "jobs/job-\(i).yaml:1:1"), appliedAt: now))
     }
     let store = try SQLiteStateStore(path: folder + "/state.sqlite")
     let scheduler = Scheduler(store: store, launcher: RecordingLauncher(), logger: quietLogger())
@@ -111,11 +111,11 @@ func engineDispatch(runs count: Int) async throws {
     let due = (Instant.now.millis / 1000 + 4) * 1000
     let start = LocalDateTime(localMillis: due).description + "Z"
     let now = Instant.now.millis
-    let applied = (0..<count).map { i -> AppliedJob in
+    let applied = try (0..<count).map { i throws -> AppliedJob in
         var job = Job(name: "run-\(i)")
         job.command = "true"
         job.schedule = "R1/\(start)/PT1H"
-        return AppliedJob(job: job, source: "bench", appliedAt: now)
+        return try AppliedJob(job: job, source: .spec(location: "bench"), appliedAt: now)
     }
     try await scheduler.apply(applied)
     // Baseline: how late a bare sleep until the same kind of deadline wakes up.

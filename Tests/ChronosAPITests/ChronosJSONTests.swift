@@ -8,7 +8,7 @@ func status(_ name: String, state: JobState = JobState(firstApplied: 0), running
     var job = Job(name: name)
     job.command = "echo \(name)"
     fields(&job)
-    return JobStatus(job: job, source: "test", state: state, disabled: job.disabled, queued: queued, running: running, nextDue: nil)
+    return JobStatus(job: job, source: .spec(location: "test"), state: state, disabled: job.disabled, queued: queued, running: running, nextDue: nil)
 }
 
 @Suite struct ChronosJSONTests {

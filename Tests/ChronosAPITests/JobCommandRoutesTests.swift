@@ -29,7 +29,7 @@ struct TestServer {
         var job = Job(name: "a")
         job.command = "echo a"
         job.schedule = "R/2026-01-01T00:00:00Z/PT1H"
-        try await scheduler.apply([AppliedJob(job: job, source: "jobs/a.yaml:1:1", appliedAt: 0)])
+        try await scheduler.apply([try AppliedJob(job: job, source: .spec(location: "jobs/a.yaml:1:1"), appliedAt: 0)])
         var configuration = APIServer.Configuration()
         configuration.credentials = credentials
         server = APIServer(scheduler: scheduler, store: store, configuration: configuration)

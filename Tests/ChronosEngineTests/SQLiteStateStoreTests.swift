@@ -23,7 +23,7 @@ func temporaryFolder() throws -> String {
         state.completedParents = ["x"]
         state.successCount = 3
         var batch = StoreBatch()
-        batch.upsertJobs = [AppliedJob(job: spec, source: "jobs/etl.yaml:1:1", appliedAt: t0)]
+        batch.upsertJobs = [try AppliedJob(job: spec, source: .spec(location: "jobs/etl.yaml:1:1"), appliedAt: t0)]
         batch.states = ["etl": state]
         let queued = RunRecord(taskID: TaskID(due: t0, attempt: 1, job: "etl"), state: .queued, trigger: .retry, readyAt: t0 + 5, queuedAt: t0)
         var done = RunRecord(taskID: TaskID(due: t0 - 1000, attempt: 0, job: "etl"), state: .succeeded, trigger: .schedule, readyAt: t0 - 1000, queuedAt: t0 - 1000)
@@ -38,7 +38,8 @@ func temporaryFolder() throws -> String {
         let store = try SQLiteStateStore(path: folder + "/state.sqlite")
         let loaded = try await store.load()
         #expect(loaded.jobs.map(\.job) == [spec])
-        #expect(loaded.jobs.first?.source == "jobs/etl.yaml:1:1")
+        #expect(loaded.jobs.first?.schedule == (try spec.parsedSchedule()), "the schedule is resolved as the spec loads")
+        #expect(loaded.jobs.first?.source == .spec(location: "jobs/etl.yaml:1:1"))
         var expected = state
         expected.lastScheduledDue = done.taskID.due  // the last schedule slot is read back from the runs
         #expect(loaded.states["etl"] == expected)
@@ -68,7 +69,7 @@ func temporaryFolder() throws -> String {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let store = try SQLiteStateStore(path: folder + "/state.sqlite")
         var batch = StoreBatch()
-        batch.upsertJobs = [AppliedJob(job: Job(name: "a"), source: "", appliedAt: t0)]
+        batch.upsertJobs = [try AppliedJob(job: Job(name: "a"), source: .spec(location: ""), appliedAt: t0)]
         batch.states = ["a": JobState(firstApplied: t0)]
         try await store.write(batch)
         var delete = StoreBatch()
@@ -107,5 +108,31 @@ func temporaryFolder() throws -> String {
         #expect(try s.step())
         #expect(s.int(0) == 0)
         #expect(try connection.userVersion == SQLiteStateStore.migrations.count)
+    }
+}
+
+@Suite struct JobSourceTests {
+    /// State files written before `JobSource` keep `api` or the spec's location in the `source` column.
+    @Test func storedTextIsWhatEarlierVersionsWrote() {
+        #expect(JobSource(stored: "api") == .api)
+        #expect(JobSource.api.stored == "api")
+        #expect(JobSource(stored: "jobs/etl.yaml:3:1") == .spec(location: "jobs/etl.yaml:3:1"))
+        #expect(JobSource.spec(location: "jobs/etl.yaml:3:1").stored == "jobs/etl.yaml:3:1")
+    }
+
+    @Test func anAPIJobLoadsBackAsAnAPIJob() async throws {
+        let folder = NSTemporaryDirectory() + "source-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var a = Job(name: "a")
+        a.command = "true"
+        a.schedule = ""
+        var b = a
+        b.name = "b"
+        var batch = StoreBatch()
+        batch.upsertJobs = [try AppliedJob(job: a, source: .api, appliedAt: 1), try AppliedJob(job: b, source: .spec(location: "jobs/b.yaml:1:1"), appliedAt: 1)]
+        try await SQLiteStateStore(path: folder + "/state.sqlite").write(batch)
+        let loaded = try await SQLiteStateStore(path: folder + "/state.sqlite").load()
+        #expect(loaded.jobs.map(\.source) == [.api, .spec(location: "jobs/b.yaml:1:1")])
     }
 }

@@ -20,7 +20,7 @@ import Testing
         // Four finished runs of `tick` and one running; the store's history of two holds the running one
         // and the newest finished one.
         var batch = StoreBatch()
-        batch.upsertJobs = [AppliedJob(job: Job(name: "tick"), source: "", appliedAt: t0)]
+        batch.upsertJobs = [try AppliedJob(job: Job(name: "tick"), source: .api, appliedAt: t0)]
         var ids: [TaskID] = []
         for k in 0..<5 {
             let id = TaskID(due: t0 + Int64(k) * 1000, attempt: 0, job: "tick")

@@ -55,7 +55,7 @@ import JobSpec
 
     @Test func aTimeoutIsAFailureAndIsRetried() {
         var core = SchedulerCore()
-        _ = core.apply([job("a") { $0.schedule = ""; $0.timeout = "PT1M"; $0.retries = 1; $0.retryInterval = "PT1S" }], now: t0)
+        _ = core.apply([job("a") { $0.schedule = ""; $0.timeout = .parsed("PT1M"); $0.retries = 1; $0.retryInterval = .parsed("PT1S") }], now: t0)
         let kill = core.advance(now: t0 + minute)
         #expect(kill.kills.map(\.taskID) == [TaskID(due: t0, attempt: 0, job: "a")])
         let step = core.finished(TaskID(due: t0, attempt: 0, job: "a"), outcome: .killed("timed out after 60 s"), now: t0 + minute + 5)
@@ -66,7 +66,9 @@ import JobSpec
     @Test func aFolderApplyLeavesJobsMadeThroughTheAPI() {
         var core = SchedulerCore()
         _ = core.apply([hourly("from-git")], now: t0)
-        _ = core.upsert(AppliedJob(job: hourly("from-api").job, source: SchedulerCore.apiSource, appliedAt: t0), now: t0)
+        var madeThroughTheAPI = hourly("from-api")
+        madeThroughTheAPI.source = .api
+        _ = core.upsert(madeThroughTheAPI, now: t0)
         _ = core.apply([hourly("from-git")], now: t0 + 1)
         #expect(core.jobs["from-api"] != nil)
         _ = core.apply([], now: t0 + 2)

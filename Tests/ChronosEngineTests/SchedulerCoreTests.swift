@@ -11,7 +11,13 @@ func job(_ name: String, _ fields: (inout Job) -> Void = { _ in }) -> AppliedJob
     var j = Job(name: name)
     j.command = "true"
     fields(&j)
-    return AppliedJob(job: j, source: "test", appliedAt: t0)
+    // The tests' schedules are valid; a bad one is a mistake in the test.
+    return try! AppliedJob(job: j, source: .spec(location: "test"), appliedAt: t0)
+}
+
+extension FixedDuration {
+    /// A duration written in a test, which is known to parse.
+    static func parsed(_ text: String) -> FixedDuration { try! FixedDuration(parsing: text) }
 }
 
 func hourly(_ name: String, _ fields: (inout Job) -> Void = { _ in }) -> AppliedJob {
@@ -64,7 +70,7 @@ extension SchedulerStep {
 
     @Test func aJobsEpsilonOverridesTheServerDefault() {
         var stored = StoredState()
-        stored.jobs = [hourly("a") { $0.epsilon = "PT10M" }]
+        stored.jobs = [hourly("a") { $0.epsilon = .parsed("PT10M") }]
         var state = JobState(firstApplied: t0)
         state.lastScheduledDue = t0
         stored.states = ["a": state]
@@ -75,7 +81,7 @@ extension SchedulerStep {
 
     @Test func failuresAreRetriedAfterTheJobsIntervalWithBackoff() {
         var core = SchedulerCore()
-        var step = core.apply([job("a") { $0.schedule = ""; $0.retries = 3; $0.retryInterval = "PT30S"; $0.retryBackoff = 2; $0.maxRetryInterval = "PT100S" }], now: t0)
+        var step = core.apply([job("a") { $0.schedule = ""; $0.retries = 3; $0.retryInterval = .parsed("PT30S"); $0.retryBackoff = 2; $0.maxRetryInterval = .parsed("PT100S") }], now: t0)
         #expect(step.launched == ["ct:\(t0):0:a"])
         var now = t0 + 1000
         var expectedDelays: [Int64] = [30_000, 60_000, 100_000]
@@ -204,7 +210,7 @@ extension SchedulerStep {
 
     @Test func runsInFlightAtACrashAreLostKilledAndRetried() {
         var stored = StoredState()
-        stored.jobs = [job("a") { $0.schedule = ""; $0.retries = 1; $0.retryInterval = "PT10S" }]
+        stored.jobs = [job("a") { $0.schedule = ""; $0.retries = 1; $0.retryInterval = .parsed("PT10S") }]
         var state = JobState(firstApplied: t0)
         state.onceDone = true
         stored.states = ["a": state]
@@ -252,7 +258,7 @@ extension SchedulerStep {
 
     @Test func aRunPastItsTimeoutIsKilled() {
         var core = SchedulerCore()
-        _ = core.apply([job("a") { $0.schedule = ""; $0.timeout = "PT5M" }], now: t0)
+        _ = core.apply([job("a") { $0.schedule = ""; $0.timeout = .parsed("PT5M") }], now: t0)
         _ = core.advance(now: t0)
         #expect(core.advance(now: t0 + 5 * minute - 1).kills.isEmpty)
         #expect(core.advance(now: t0 + 5 * minute).kills.map(\.reason) == ["timed out after 300 s"])

@@ -13,7 +13,7 @@ func definition(_ name: String, _ fields: (inout Job) -> Void = { _ in }) -> Job
 
 @Suite struct PlanTests {
     @Test func createsUpdatesAndFieldChanges() {
-        let live = [LiveJob(job: definition("a").job, source: "jobs/a.yaml:1:1"), LiveJob(job: definition("b").job, source: "jobs/b.yaml:1:1")]
+        let live = [LiveJob(job: definition("a").job, source: .spec(location: "jobs/a.yaml:1:1")), LiveJob(job: definition("b").job, source: .spec(location: "jobs/b.yaml:1:1"))]
         let desired = [definition("a") { $0.command = "echo A"; $0.retries = 5 }, definition("b"), definition("c")]
         let plan = Plan.make(desired: desired, live: live, policy: SyncPolicy(), revision: "abc")
         #expect(plan.changes.map(\.action) == [.update, .create])
@@ -32,13 +32,13 @@ func definition(_ name: String, _ fields: (inout Job) -> Void = { _ in }) -> Job
         let desired = [definition("z-child") { $0.schedule = nil; $0.parents = ["a-parent"] }, definition("a-parent")]
         let created = Plan.make(desired: desired, live: [], policy: policy, revision: "r")
         #expect(created.changes.map(\.name) == ["a-parent", "z-child"])
-        let live = desired.map { LiveJob(job: $0.job, source: $0.location()) }
+        let live = desired.map { LiveJob(job: $0.job, source: .spec(location: $0.location())) }
         let deleted = Plan.make(desired: [definition("other")], live: live, policy: policy, revision: "r")
         #expect(deleted.changes.filter { $0.action == .delete }.map(\.name) == ["z-child", "a-parent"])
     }
 
     @Test func pruneOffKeepsJobsAndUnmanagedJobsAreLeftAlone() {
-        let live = [LiveJob(job: definition("gone").job, source: "jobs/gone.yaml:1:1"), LiveJob(job: definition("made-by-api").job, source: "api")]
+        let live = [LiveJob(job: definition("gone").job, source: .spec(location: "jobs/gone.yaml:1:1")), LiveJob(job: definition("made-by-api").job, source: .api)]
         let plan = Plan.make(desired: [], live: live, policy: SyncPolicy(), revision: "r")
         #expect(plan.changes.isEmpty)
         #expect(plan.notPruned == ["gone"])
@@ -49,24 +49,24 @@ func definition(_ name: String, _ fields: (inout Job) -> Void = { _ in }) -> Job
     @Test func anEmptyCommitIsRefusedUnlessAllowed() {
         var policy = SyncPolicy()
         policy.prune = true
-        let live = [LiveJob(job: definition("a").job, source: "jobs/a.yaml:1:1")]
+        let live = [LiveJob(job: definition("a").job, source: .spec(location: "jobs/a.yaml:1:1"))]
         #expect(Plan.make(desired: [], live: live, policy: policy, revision: "r").refused?.contains("allowEmpty") == true)
         policy.allowEmpty = true
         #expect(Plan.make(desired: [], live: live, policy: policy, revision: "r").refused == nil)
     }
 
     @Test func aTriggerKindChangeIsAReplace() {
-        let live = [LiveJob(job: definition("a").job, source: "x")]
+        let live = [LiveJob(job: definition("a").job, source: .spec(location: "x"))]
         let plan = Plan.make(desired: [definition("a") { $0.schedule = nil; $0.parents = ["b"] }, definition("b")], live: live, policy: SyncPolicy(), revision: "r")
         #expect(plan.changes.first { $0.name == "a" }?.action == .replace)
     }
 
     @Test func fingerprintsFollowTheLiveJobs() {
-        let one = [LiveJob(job: definition("a").job, source: "x")]
-        let edited = [LiveJob(job: definition("a") { $0.retries = 9 }.job, source: "x")]
+        let one = [LiveJob(job: definition("a").job, source: .spec(location: "x"))]
+        let edited = [LiveJob(job: definition("a") { $0.retries = 9 }.job, source: .spec(location: "x"))]
         #expect(Plan.fingerprint(one) == Plan.fingerprint(one))
         #expect(Plan.fingerprint(one) != Plan.fingerprint(edited))
-        #expect(Plan.fingerprint(one) != Plan.fingerprint([LiveJob(job: definition("a").job, source: "api")]))
+        #expect(Plan.fingerprint(one) != Plan.fingerprint([LiveJob(job: definition("a").job, source: .api)]))
     }
 
 }

@@ -49,7 +49,7 @@ import Testing
         try await h.postThroughAPI(gitX)
         let adopted = try await h.controller.sync()
         #expect(adopted.state == .Synced && adopted.drift.isEmpty, "\(adopted.message)")
-        #expect(await h.live()["x"]?.source == "jobs/x.yaml:1:1")
+        #expect(await h.live()["x"]?.source == .spec(location: "jobs/x.yaml:1:1"))
         #expect(try await AppliedRecord.load(from: h.store).jobs["x"] != nil)
     }
 
@@ -61,7 +61,7 @@ import Testing
         let status = try await h.controller.sync()
         #expect(status.state == .Synced && status.drift.isEmpty, "\(status.message)")
         #expect(await h.live()["x"]?.job.command == "echo git")
-        #expect(await h.live()["x"]?.source == "jobs/x.yaml:1:1")
+        #expect(await h.live()["x"]?.source == .spec(location: "jobs/x.yaml:1:1"))
     }
 
     @Test func aCommitThatDeletesEveryJobIsRefusedUnlessAllowed() async throws {

@@ -21,15 +21,27 @@ public struct JobState: Sendable, Hashable, Codable {
     public init(firstApplied: Int64) { self.firstApplied = firstApplied }
 }
 
-/// A job as applied to the engine: its spec and where it came from.
+/// A job as applied to the engine: its spec, resolved (its schedule parsed), and where it came from.
 public struct AppliedJob: Sendable, Hashable {
     public var job: Job
-    /// Where the spec came from (`jobs/etl.yaml:3:1`, or `api`).
-    public var source: String
+    /// The job's `schedule` or `cron` in its zone, parsed once; nil for a one-shot or a dependent job.
+    public var schedule: Schedule?
+    /// Where the spec came from: a spec file, or the API.
+    public var source: JobSource
     public var appliedAt: Int64
 
-    public init(job: Job, source: String, appliedAt: Int64) {
+    /// A job loaded from a spec, with the schedule its validation parsed.
+    public init(_ definition: JobDefinition, source: JobSource, appliedAt: Int64) {
+        self.job = definition.job
+        self.schedule = definition.schedule
+        self.source = source
+        self.appliedAt = appliedAt
+    }
+
+    /// A job built in code; throws when its schedule or zone cannot be used.
+    public init(job: Job, source: JobSource, appliedAt: Int64) throws(Job.ScheduleProblem) {
         self.job = job
+        self.schedule = try job.parsedSchedule()
         self.source = source
         self.appliedAt = appliedAt
     }

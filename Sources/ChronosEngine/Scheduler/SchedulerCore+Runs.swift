@@ -3,7 +3,10 @@ import JobSpec
 
 /// How a run ended.
 public enum RunOutcome: Sendable, Hashable {
+    /// The process exited with this status. For an async job, 0 only means it started.
     case exited(Int32)
+    /// An async job reported its end through the task callback, with this status (0 is success).
+    case reported(Int32)
     case killed(String)
     case failedToStart(String)
     case lost(String)
@@ -202,8 +205,7 @@ extension SchedulerCore {
     public mutating func finished(_ id: TaskID, outcome: RunOutcome, now: Int64) -> SchedulerStep {
         var step = SchedulerStep()
         // An async job's process exiting 0 only means it started; its end comes through the callback.
-        if case .exited(0) = outcome, let run = active[id], run.state == .running, entries[run.job]?.job.async == true,
-           run.reason != "async-reported" {
+        if case .exited(0) = outcome, let run = active[id], run.state == .running, entries[run.job]?.job.async == true {
             return step
         }
         finish(id, outcome: outcome, now: now, step: &step)
@@ -214,10 +216,8 @@ extension SchedulerCore {
     /// An async job reported its end (Chronos's task callback): 0 is success.
     public mutating func asyncReported(_ id: TaskID, statusCode: Int32, now: Int64) -> SchedulerStep {
         var step = SchedulerStep()
-        guard var run = active[id], run.state == .running else { return step }
-        run.reason = "async-reported"
-        active[id] = run
-        finish(id, outcome: .exited(statusCode), now: now, step: &step)
+        guard let run = active[id], run.state == .running else { return step }
+        finish(id, outcome: .reported(statusCode), now: now, step: &step)
         dispatch(now: now, step: &step)
         return step
     }
@@ -229,10 +229,9 @@ extension SchedulerCore {
         running[name]?.remove(id)
         if running[name]?.isEmpty == true { running[name] = nil }
         run.endedAt = now
-        if run.reason == "async-reported" { run.reason = "" }
         var succeeded = false
         switch outcome {
-        case .exited(let status):
+        case .exited(let status), .reported(let status):
             run.exitStatus = status
             succeeded = status == 0
             run.state = succeeded ? .succeeded : .failed
@@ -297,9 +296,9 @@ extension SchedulerCore {
 
     /// The delay before retry `attempt + 1`: `retryInterval` × `retryBackoff`^attempt, at most `maxRetryInterval`.
     func retryDelay(_ job: Job, attempt: Int) -> Int64 {
-        let base = job.retryInterval.flatMap { try? ISODuration.parse($0).fixedMillis } ?? options.failureRetry
+        let base = job.retryInterval?.millis ?? options.failureRetry
         var delay = Double(base) * pow(job.retryBackoff, Double(attempt))
-        if let cap = job.maxRetryInterval.flatMap({ try? ISODuration.parse($0).fixedMillis }) { delay = min(delay, Double(cap)) }
+        if let cap = job.maxRetryInterval?.millis { delay = min(delay, Double(cap)) }
         return Int64(min(delay, 365 * 86_400_000))
     }
 

@@ -4,7 +4,7 @@ import JobSpec
 public struct JobStatus: Sendable {
     public let job: Job
     /// Where the spec came from: `jobs/etl.yaml:3:1`, or `api` for a job made through the API.
-    public let source: String
+    public let source: JobSource
     public let state: JobState
     public let disabled: Bool
     public let queued: Int
@@ -12,7 +12,7 @@ public struct JobStatus: Sendable {
     /// The next schedule slot, when one is set.
     public let nextDue: Int64?
 
-    public init(job: Job, source: String, state: JobState, disabled: Bool, queued: Int, running: Int, nextDue: Int64?) {
+    public init(job: Job, source: JobSource, state: JobState, disabled: Bool, queued: Int, running: Int, nextDue: Int64?) {
         self.job = job
         self.source = source
         self.state = state

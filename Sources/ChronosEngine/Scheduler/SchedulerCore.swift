@@ -9,15 +9,15 @@ public struct SchedulerCore: Sendable {
     final class Spec: Sendable {
         let job: Job
         let schedule: Schedule?
-        /// `epsilon` and `timeout` (or `maxCompletionTime`) in ms, parsed once.
+        /// `epsilon` and `timeout` (or `maxCompletionTime`) in ms.
         let epsilon: Int64?
         let timeout: Int64?
 
         init(job: Job, schedule: Schedule?) {
             self.job = job
             self.schedule = schedule
-            epsilon = job.epsilon.flatMap { try? ISODuration.parse($0).fixedMillis }
-            if let ms = job.timeout.flatMap({ try? ISODuration.parse($0).fixedMillis }), ms > 0 {
+            epsilon = job.epsilon?.millis
+            if let ms = job.timeout?.millis, ms > 0 {
                 timeout = ms
             } else {
                 timeout = job.maxCompletionTime > 0 ? Int64(job.maxCompletionTime) * 1000 : nil
@@ -27,11 +27,11 @@ public struct SchedulerCore: Sendable {
 
     struct Entry: Sendable {
         let spec: Spec
-        var source: String
+        var source: JobSource
         /// The next schedule slot with a timer set, if any.
         var nextDue: Int64?
 
-        init(job: Job, schedule: Schedule?, source: String, nextDue: Int64? = nil) {
+        init(job: Job, schedule: Schedule?, source: JobSource, nextDue: Int64? = nil) {
             spec = Spec(job: job, schedule: schedule)
             self.source = source
             self.nextDue = nextDue
@@ -72,9 +72,6 @@ public struct SchedulerCore: Sendable {
     var durations: [String: [Int64]] = [:]
     static let maxDurations = 100
 
-    /// The `source` of jobs created or changed through the API.
-    public static let apiSource = "api"
-
     public init(options: SchedulerOptions = SchedulerOptions()) {
         self.options = options
     }
@@ -112,8 +109,7 @@ extension SchedulerCore {
     public mutating func restore(_ stored: StoredState, now: Int64) -> SchedulerStep {
         var step = SchedulerStep()
         for applied in stored.jobs {
-            let schedule = try? applied.job.parsedSchedule()
-            entries[applied.job.name] = Entry(job: applied.job, schedule: schedule, source: applied.source)
+            entries[applied.job.name] = Entry(job: applied.job, schedule: applied.schedule, source: applied.source)
         }
         states = stored.states
         for name in entries.keys where states[name] == nil {
@@ -165,7 +161,7 @@ extension SchedulerCore {
         var step = SchedulerStep()
         let names = Set(jobs.map(\.job.name))
         // Jobs made through the API are not the source's to delete.
-        for name in entries.keys.sorted() where !names.contains(name) && entries[name]?.source != Self.apiSource {
+        for name in entries.keys.sorted() where !names.contains(name) && entries[name]?.source != .api {
             remove(name, now: now, step: &step)
         }
         for applied in jobs {
@@ -208,8 +204,7 @@ extension SchedulerCore {
         let name = applied.job.name
         let old = entries[name]
         if old?.job == applied.job && old?.source == applied.source { return }
-        let schedule = try? applied.job.parsedSchedule()
-        entries[name] = Entry(job: applied.job, schedule: schedule, source: applied.source, nextDue: nil)
+        entries[name] = Entry(job: applied.job, schedule: applied.schedule, source: applied.source, nextDue: nil)
         step.batch.upsertJobs.append(applied)
         if states[name] == nil {
             states[name] = JobState(firstApplied: now)

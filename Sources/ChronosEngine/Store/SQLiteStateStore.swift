@@ -61,11 +61,11 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
             while try jobs.step() {
                 let name = jobs.text(0)
                 let parsed = JobLoader.parse(jobs.text(1), file: "state:\(name)")
-                guard let job = parsed.jobs.first?.job, job.name == name else {
+                guard let definition = parsed.jobs.first, definition.job.name == name else {
                     throw StateFileError(.brokenRow, path: path, subject: "job \(name)", message: "its stored spec no longer loads",
                                          cause: parsed.diagnostics.map(\.message).joined(separator: "; "))
                 }
-                state.jobs.append(AppliedJob(job: job, source: jobs.text(2), appliedAt: jobs.int(3)))
+                state.jobs.append(AppliedJob(definition, source: JobSource(stored: jobs.text(2)), appliedAt: jobs.int(3)))
             }
             let decoder = JSONDecoder()
             let states = try db.statement("SELECT name, state FROM job_state")
@@ -271,7 +271,7 @@ extension SQLiteStateStore {
                 try db.statement("""
                     INSERT INTO jobs (name, spec, source, applied_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT(name) DO UPDATE SET spec = excluded.spec, source = excluded.source, applied_at = excluded.applied_at
-                    """).run([.text(applied.job.name), .text(spec), .text(applied.source), .int(applied.appliedAt)])
+                    """).run([.text(applied.job.name), .text(spec), .text(applied.source.stored), .int(applied.appliedAt)])
             }
             for name in batch.deleteJobs {
                 try db.statement("DELETE FROM jobs WHERE name = ?").run([.text(name)])

@@ -1,66 +1,31 @@
 /// Turns one YAML mapping into a `Job`, strictly: every field must be known and of the right type.
 enum JobDecoder {
-    /// Every field a job may set, for "did you mean" hints.
-    static let fields = [
-        "name", "description", "owner", "ownerName", "command", "shell", "arguments", "schedule", "scheduleTimeZone",
-        "cron", "parents", "epsilon", "retries", "retryInterval", "retryBackoff", "maxRetryInterval", "async",
-        "concurrent", "softError", "disabled", "highPriority", "cpus", "mem", "disk", "runAsUser",
-        "environmentVariables", "uris", "fetch", "container", "constraints", "maxCompletionTime", "timeout",
-        "dependencyMode", "concurrencyPolicy", "executor", "executorFlags", "taskInfoData", "dataProcessingJobType",
-    ]
-
     /// Fields a Chronos server adds to the jobs it returns; accepted so its JSON loads unchanged, and ignored.
     static let serverManaged: Set<String> = [
         "successCount", "errorCount", "lastSuccess", "lastError", "errorsSinceLastSuccess",
     ]
 
-    /// Fields that identify or trigger a job, which a defaults file cannot set.
-    static let perJobOnly: Set<String> = ["name", "description", "command", "arguments", "schedule", "cron", "parents"]
-
     /// Sets `field` of `job` from `node`; false when the field is unknown.
     static func apply(_ field: String, _ node: YAMLNode, to job: inout Job, _ r: SpecReader) -> Bool {
-        switch field {
-        case "name": r.string(node, field).map { job.name = $0 }
-        case "description": r.string(node, field).map { job.description = $0 }
-        case "owner": r.string(node, field).map { job.owner = $0 }
-        case "ownerName": r.string(node, field).map { job.ownerName = $0 }
-        case "command": r.string(node, field).map { job.command = $0 }
-        case "shell": r.bool(node, field).map { job.shell = $0 }
-        case "arguments": r.strings(node, field).map { job.arguments = $0 }
-        case "schedule": r.string(node, field).map { job.schedule = $0 }
-        case "scheduleTimeZone": r.string(node, field).map { job.scheduleTimeZone = $0 }
-        case "cron": r.string(node, field).map { job.cron = $0 }
-        case "parents": r.strings(node, field).map { job.parents = $0 }
-        case "epsilon": r.string(node, field).map { job.epsilon = $0 }
-        case "retries": r.int(node, field).map { job.retries = $0 }
-        case "retryInterval": r.string(node, field).map { job.retryInterval = $0 }
-        case "retryBackoff": r.double(node, field).map { job.retryBackoff = $0 }
-        case "maxRetryInterval": r.string(node, field).map { job.maxRetryInterval = $0 }
-        case "async": r.bool(node, field).map { job.async = $0 }
-        case "concurrent": r.bool(node, field).map { job.concurrent = $0 }
-        case "softError": r.bool(node, field).map { job.softError = $0 }
-        case "disabled": r.bool(node, field).map { job.disabled = $0 }
-        case "highPriority": r.bool(node, field).map { job.highPriority = $0 }
-        case "cpus": r.double(node, field).map { job.cpus = $0 }
-        case "mem": r.double(node, field).map { job.mem = $0 }
-        case "disk": r.double(node, field).map { job.disk = $0 }
-        case "runAsUser": r.string(node, field).map { job.runAsUser = $0 }
-        case "environmentVariables": environment(node, r).map { job.environmentVariables = $0 }
-        case "uris": r.strings(node, field).map { job.uris = $0 }
-        case "fetch": fetch(node, r).map { job.fetch = $0 }
-        case "container": job.container = container(node, r)
-        case "constraints": constraints(node, r).map { job.constraints = $0 }
-        case "maxCompletionTime": r.int(node, field).map { job.maxCompletionTime = $0 }
-        case "timeout": r.string(node, field).map { job.timeout = $0 }
-        case "dependencyMode": r.choice(node, field, as: DependencyMode.self).map { job.dependencyMode = $0 }
-        case "concurrencyPolicy": r.choice(node, field, as: ConcurrencyPolicy.self).map { job.concurrencyPolicy = $0 }
-        case "executor": r.string(node, field).map { job.executor = $0 }
-        case "executorFlags": r.string(node, field).map { job.executorFlags = $0 }
-        case "taskInfoData": r.string(node, field).map { job.taskInfoData = $0 }
-        case "dataProcessingJobType": r.bool(node, field).map { job.dataProcessingJobType = $0 }
-        default: return false
-        }
+        guard let known = JobField.named[field] else { return false }
+        known.read(node, &job, r)
         return true
+    }
+
+    /// A duration of fixed length, placed as its field: a syntax error at the character it is about.
+    static func duration(_ node: YAMLNode, _ field: String, _ r: SpecReader) -> FixedDuration? {
+        guard let text = r.string(node, field) else { return nil }
+        let mark = r.contentMark(node)
+        do {
+            guard let millis = try ISODuration.parse(text).fixedMillis else {
+                r.error("\"\(field)\" \(FixedDuration.notFixed)", at: mark)
+                return nil
+            }
+            return FixedDuration(text: text, millis: millis)
+        } catch {
+            r.error("invalid \"\(field)\": \(error.message)", at: Mark(line: mark.line, column: mark.column + error.offset))
+            return nil
+        }
     }
 
     static func environment(_ node: YAMLNode, _ r: SpecReader) -> [EnvironmentVariable]? {

@@ -47,7 +47,7 @@ enum SpecFileLoader {
                 }
                 if key == "environmentVariables" { ownEnvironment = true }
             } else {
-                r.unknownField(pair.key, in: "a job", known: JobDecoder.fields)
+                r.unknownField(pair.key, in: "a job", known: JobField.names)
             }
         }
         if ownEnvironment && !defaults.template.environmentVariables.isEmpty {
@@ -81,9 +81,9 @@ enum SpecFileLoader {
         r.object(root, "the defaults file", known: ["defaults", "sync"]) { key, node in
             switch key {
             case "defaults":
-                let known = JobDecoder.fields.filter { !JobDecoder.perJobOnly.contains($0) }
+                let known = JobField.all.filter(\.mayHaveDefault).map(\.name)
                 r.object(node, "\"defaults\"", known: known) { field, value in
-                    if JobDecoder.perJobOnly.contains(field) {
+                    if let perJob = JobField.named[field], !perJob.mayHaveDefault {
                         r.error("\"\(field)\" cannot have a default; set it in each job", at: r.contentMark(value))
                         return true
                     }

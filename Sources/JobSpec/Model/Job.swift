@@ -1,7 +1,8 @@
 /// A job as its spec describes it: Chronos's fields, with the same names, plus chronos-sync's extensions.
 ///
 /// The spec is never rewritten: runtime state (next due time, runs left, counters) lives elsewhere.
-public struct Job: Hashable, Sendable, Encodable {
+/// Every stored property is described in `JobField.all`, which drives loading, hashing and output.
+public struct Job: Hashable, Sendable {
     /// Unique, `[A-Za-z0-9_.-]+`, at most 200 characters.
     public var name: String = ""
     public var description: String = ""
@@ -21,15 +22,15 @@ public struct Job: Hashable, Sendable, Encodable {
     /// Jobs that must complete before this one runs.
     public var parents: [String]?
     /// How late a run may start, as an ISO 8601 duration; nil for the server's `--task-epsilon`.
-    public var epsilon: String?
+    public var epsilon: FixedDuration?
     /// Attempts after a failure.
     public var retries: Int = 2
     /// Delay before a retry (extension); nil for the server's `--failure-retry`.
-    public var retryInterval: String?
+    public var retryInterval: FixedDuration?
     /// Factor applied to the retry delay after each failed attempt (extension).
     public var retryBackoff: Double = 1
     /// Upper bound on the retry delay (extension).
-    public var maxRetryInterval: String?
+    public var maxRetryInterval: FixedDuration?
     public var async: Bool = false
     public var concurrent: Bool = false
     /// Trigger children even when this job finally fails.
@@ -49,7 +50,7 @@ public struct Job: Hashable, Sendable, Encodable {
     /// Seconds after which a run is killed; 0 for none.
     public var maxCompletionTime: Int = 0
     /// Kill a run that takes longer, as an ISO 8601 duration (extension).
-    public var timeout: String?
+    public var timeout: FixedDuration?
     /// `all`: run once every parent completed since the last run; `any`: run after each parent (extension).
     public var dependencyMode: DependencyMode = .all
     /// What a new run does while one is running (extension); nil follows `concurrent`.

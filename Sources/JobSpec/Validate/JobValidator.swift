@@ -89,48 +89,26 @@ enum JobValidator {
         }
     }
 
-    /// Parses a duration field that must have a fixed length; returns it in milliseconds.
-    @discardableResult
-    static func duration(_ field: String, _ d: JobDefinition, _ r: SpecReader, positive: Bool = false) -> Int64? {
-        guard let text = d.fieldMarks[field] != nil ? value(of: field, in: d.job) : nil else { return nil }
-        do {
-            let duration = try ISODuration.parse(text)
-            guard let millis = duration.fixedMillis else {
-                r.error("\"\(field)\" must not use years or months, which have no fixed length; write days or hours, as in P30D", at: d.mark(of: field))
-                return nil
-            }
-            if positive && millis <= 0 {
+    /// Checks the durations a job's file writes (they were parsed when it loaded): which must be
+    /// positive, and how they relate to each other and to `maxCompletionTime`.
+    static func checkDurations(_ d: JobDefinition, _ r: SpecReader) {
+        let job = d.job
+        func written(_ field: String, _ value: FixedDuration?, positive: Bool = false) -> FixedDuration? {
+            guard d.fieldMarks[field] != nil, let value else { return nil }
+            if positive && value.millis <= 0 {
                 r.error("\"\(field)\" must be longer than zero", at: d.mark(of: field))
                 return nil
             }
-            return millis
-        } catch {
-            r.error("invalid \"\(field)\": \(error.message)", at: shifted(d.mark(of: field), by: error.offset))
-            return nil
+            return value
         }
-    }
-
-    static func value(of field: String, in job: Job) -> String? {
-        switch field {
-        case "epsilon": return job.epsilon
-        case "retryInterval": return job.retryInterval
-        case "maxRetryInterval": return job.maxRetryInterval
-        case "timeout": return job.timeout
-        default: return nil
-        }
-    }
-
-    static func checkDurations(_ d: JobDefinition, _ r: SpecReader) {
-        let job = d.job
-        duration("epsilon", d, r)
-        let retry = duration("retryInterval", d, r)
-        let maxRetry = duration("maxRetryInterval", d, r, positive: true)
-        if let retry, let maxRetry, maxRetry < retry {
-            r.error("\"maxRetryInterval\" (\(job.maxRetryInterval!)) is shorter than \"retryInterval\" (\(job.retryInterval!))", at: d.mark(of: "maxRetryInterval"))
+        let retry = written("retryInterval", job.retryInterval)
+        if let maxRetry = written("maxRetryInterval", job.maxRetryInterval, positive: true), let retry, maxRetry.millis < retry.millis {
+            r.error("\"maxRetryInterval\" (\(maxRetry)) is shorter than \"retryInterval\" (\(retry))", at: d.mark(of: "maxRetryInterval"))
         }
         let maxCompletion = Int64(job.maxCompletionTime).multipliedReportingOverflow(by: 1000)
-        if let timeout = duration("timeout", d, r, positive: true), job.maxCompletionTime > 0, maxCompletion.overflow || timeout != maxCompletion.partialValue {
-            r.error("\"timeout\" (\(job.timeout!)) and \"maxCompletionTime\" (\(job.maxCompletionTime) s) disagree; keep one of them", at: d.mark(of: "timeout"))
+        if let timeout = written("timeout", job.timeout, positive: true), job.maxCompletionTime > 0,
+           maxCompletion.overflow || timeout.millis != maxCompletion.partialValue {
+            r.error("\"timeout\" (\(timeout)) and \"maxCompletionTime\" (\(job.maxCompletionTime) s) disagree; keep one of them", at: d.mark(of: "timeout"))
         }
         if job.retries < 0 || job.retries > 100 {
             r.error("\"retries\" must be from 0 to 100, not \(job.retries)", at: d.mark(of: "retries"))

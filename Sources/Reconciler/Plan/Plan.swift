@@ -1,4 +1,5 @@
 import Foundation
+import ChronosEngine
 import JobSpec
 
 /// What a sync would change: per job, create, update (with each field's old and new value), delete,
@@ -44,15 +45,15 @@ public struct Plan: Codable, Sendable, Equatable {
 /// A job as it runs in the engine.
 public struct LiveJob: Sendable {
     public var job: Job
-    /// `api` for a job made or changed through the API; its spec location otherwise.
-    public var source: String
+    /// The API for a job made or changed through it; its spec otherwise.
+    public var source: JobSource
 
-    public init(job: Job, source: String) {
+    public init(job: Job, source: JobSource) {
         self.job = job
         self.source = source
     }
 
-    public var isUnmanaged: Bool { source == "api" }
+    public var isUnmanaged: Bool { source == .api }
 }
 
 extension Plan {

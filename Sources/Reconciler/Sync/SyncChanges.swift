@@ -23,7 +23,7 @@ package struct SyncChanges: Sendable {
         let upserts = (plan.changes.filter { $0.action != .delete }.map(\.name) + adopt.filter { !changed.contains($0) })
             .compactMap { name -> AppliedJob? in
                 guard let definition = definitions[name] else { return nil }
-                return AppliedJob(job: definition.job, source: definition.location(), appliedAt: now)
+                return AppliedJob(definition, source: .spec(location: definition.location()), appliedAt: now)
             }
         let deletes = plan.changes.filter { $0.action == .delete }.map(\.name)
         // The record: every desired job as it now runs, except drift left in place (which keeps its old

@@ -29,7 +29,7 @@ struct SyncHarness {
 
     /// Creates or changes a job through the API, as `POST /v1/scheduler/iso8601` does.
     func postThroughAPI(_ yaml: String) async throws {
-        try await scheduler.upsert(AppliedJob(job: job(yaml), source: SchedulerCore.apiSource, appliedAt: 0))
+        try await scheduler.upsert(try AppliedJob(job: job(yaml), source: .api, appliedAt: 0))
     }
 }
 

@@ -1,0 +1,138 @@
+/// One field of a job spec, described once.
+///
+/// `JobField.all` is the only list of a job's fields: loading (and the unknown-field check), the canonical
+/// fields and spec hash, YAML output and JSON output all walk it, and a test checks that it names every
+/// stored property of `Job`. A field left out of it cannot be read, written or hashed by accident.
+///
+/// A class, so that walking the table for each of tens of thousands of jobs copies a reference per field,
+/// not every closure and string of it.
+public final class JobField: Sendable {
+    /// The shape of a field's value in a spec.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// A scalar, or a list of strings (`strings`); `duration` is an ISO 8601 duration of fixed length,
+        /// `choice` one of the field's `choices`.
+        case string, boolean, integer, number, strings, duration, choice
+        /// `[{name, value}]`
+        case environment
+        /// `[{uri, executable, extract, cache, output_file}]`
+        case fetch
+        /// `{type, image, network, volumes, …}`
+        case container
+        /// `[[attribute, operator, value]]`
+        case constraints
+    }
+
+    /// The name in a spec, which is also the `Job` property's name.
+    public let name: String
+    /// The name in Chronos's JSON; the spec name for chronos-sync's extensions.
+    public let chronosName: String
+    /// The shape of its value.
+    public let kind: Kind
+    /// True when the field may be absent (nil) rather than hold a default.
+    public let isOptional: Bool
+    /// True when the field is part of the spec hash, so that changing it is a change of the job (drift, plans).
+    public let isHashed: Bool
+    /// True when a repository's defaults file may set it; false for what identifies or triggers a job.
+    public let mayHaveDefault: Bool
+    /// The values an enumeration accepts; empty for other kinds.
+    public let choices: [String]
+    /// The value of a new `Job` as canonical JSON text; nil when the field is absent by default.
+    public let defaultJSON: String?
+
+    /// Written to YAML even when it holds its default, so a written spec always shows it.
+    let alwaysWritten: Bool
+    /// Sets the field from a spec's value; on a problem, reports it and leaves the job as it was.
+    let read: @Sendable (_ node: YAMLNode, _ job: inout Job, _ reader: SpecReader) -> Void
+    /// The value as canonical JSON text; nil when absent.
+    let canonical: @Sendable (Job) -> String?
+    /// The field as YAML, `key: value` or a key with block lines; nil when left out (absent or default).
+    let yaml: @Sendable (Job) -> String?
+    /// Encodes the value under `key`; nothing when absent.
+    let encode: @Sendable (_ job: Job, _ container: inout KeyedEncodingContainer<FieldKey>, _ key: FieldKey) throws -> Void
+
+    /// A field that always has a value, its default being `Job()`'s.
+    convenience init<Value>(_ name: String, _ path: WritableKeyPath<Job, Value> & Sendable, _ codec: FieldCodec<Value>, chronosName: String? = nil,
+                            hashed: Bool = true, mayHaveDefault: Bool = true, alwaysWritten: Bool = false) {
+        let defaultValue = Job()[keyPath: path]
+        let get = Self.getter(path)
+        self.init(name: name, chronosName: chronosName ?? name, kind: codec.kind, isOptional: false, isHashed: hashed,
+                  mayHaveDefault: mayHaveDefault, choices: codec.choices, defaultJSON: codec.canonical(defaultValue),
+                  alwaysWritten: alwaysWritten,
+                  read: { node, job, r in if let value = codec.read(node, name, r) { job[keyPath: path] = value } },
+                  canonical: { job in codec.canonical(get(job)) },
+                  yaml: { job in
+                      let value = get(job)
+                      return !alwaysWritten && value == defaultValue ? nil : name + ":" + codec.yaml(value)
+                  },
+                  encode: { job, container, key in try container.encode(get(job), forKey: key) })
+    }
+
+    /// A field that may be absent (nil), which is its default.
+    convenience init<Value>(optional name: String, _ path: WritableKeyPath<Job, Value?> & Sendable, _ codec: FieldCodec<Value>, chronosName: String? = nil,
+                            hashed: Bool = true, mayHaveDefault: Bool = true) {
+        let get = Self.getter(path)
+        self.init(name: name, chronosName: chronosName ?? name, kind: codec.kind, isOptional: true, isHashed: hashed,
+                  mayHaveDefault: mayHaveDefault, choices: codec.choices, defaultJSON: Job()[keyPath: path].map(codec.canonical),
+                  alwaysWritten: false,
+                  read: { node, job, r in if let value = codec.read(node, name, r) { job[keyPath: path] = value } },
+                  canonical: { job in get(job).map(codec.canonical) },
+                  yaml: { job in get(job).map { name + ":" + codec.yaml($0) } },
+                  encode: { job, container, key in try container.encodeIfPresent(get(job), forKey: key) })
+    }
+
+    private init(name: String, chronosName: String, kind: Kind, isOptional: Bool, isHashed: Bool, mayHaveDefault: Bool,
+                 choices: [String], defaultJSON: String?, alwaysWritten: Bool,
+                 read: @escaping @Sendable (YAMLNode, inout Job, SpecReader) -> Void,
+                 canonical: @escaping @Sendable (Job) -> String?, yaml: @escaping @Sendable (Job) -> String?,
+                 encode: @escaping @Sendable (Job, inout KeyedEncodingContainer<FieldKey>, FieldKey) throws -> Void) {
+        self.name = name
+        self.chronosName = chronosName
+        self.kind = kind
+        self.isOptional = isOptional
+        self.isHashed = isHashed
+        self.mayHaveDefault = mayHaveDefault
+        self.choices = choices
+        self.defaultJSON = defaultJSON
+        self.alwaysWritten = alwaysWritten
+        self.read = read
+        self.canonical = canonical
+        self.yaml = yaml
+        self.encode = encode
+    }
+
+    /// Reads a stored property at its offset in `Job`. Reading through the key path copies the whole job
+    /// for every field (the key path runtime takes its root by value), which made the spec hash three times
+    /// slower; every `Job` field is a stored property, so its offset is known.
+    private static func getter<Value>(_ path: WritableKeyPath<Job, Value> & Sendable) -> @Sendable (Job) -> Value {
+        guard let offset = MemoryLayout<Job>.offset(of: path) else { return { $0[keyPath: path] } }
+        return { job in withUnsafeBytes(of: job) { $0.load(fromByteOffset: offset, as: Value.self) } }
+    }
+
+    /// The value of this field of `job` as canonical JSON text; nil when absent.
+    public func json(of job: Job) -> String? { canonical(job) }
+
+    /// The fields by spec name and by Chronos name, for decoding.
+    static let named: [String: JobField] = {
+        var result: [String: JobField] = [:]
+        for field in all {
+            result[field.name] = field
+            result[field.chronosName] = field
+        }
+        return result
+    }()
+
+    /// The hashed fields in name order: the order of `canonicalFields` and of the bytes the spec hash covers.
+    static let hashedInNameOrder: [JobField] = all.filter(\.isHashed).sorted { $0.name < $1.name }
+
+    /// Every field's spec name, in the table's order, for "did you mean" hints.
+    static let names: [String] = all.map(\.name)
+}
+
+/// A coding key named at run time, for encoding a job field by field.
+struct FieldKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import ChronosEngine
+import JobSpec
+@testable import ChronosAPI
+
+/// Walks `JobField.all`: every field goes out in Chronos's JSON under its Chronos name and comes back
+/// the same through the loader (as `import` and Chronos clients use it).
+@Suite struct ChronosJobFieldTests {
+    /// A YAML value for `field` that differs from its default.
+    static func sample(_ field: JobField) -> String {
+        switch field.kind {
+        case .string: return #""a \"b\": c/d é""#
+        case .boolean: return field.defaultJSON == "true" ? "false" : "true"
+        case .integer: return "7"
+        case .number: return "3.5"
+        case .strings: return #"[a, "b c", ""]"#
+        case .duration: return "PT1M30S"
+        case .choice: return field.choices.first { "\"\($0)\"" != field.defaultJSON }!
+        case .environment: return #"[{name: A, value: "1"}]"#
+        case .fetch: return #"[{uri: "https://example.com/y.tgz", executable: true, extract: false}]"#
+        case .container: return #"{type: DOCKER, image: "img:1", network: BRIDGE, volumes: [{containerPath: /d, mode: RO}]}"#
+        case .constraints: return #"[[rack, LIKE, "r.*"]]"#
+        }
+    }
+
+    static func job(setting field: JobField) throws -> Job {
+        var pairs: [(String, String)] = [("name", "t"), ("command", "c"), ("schedule", #""""#)]
+        if field.name == "cron" || field.name == "parents" { pairs.removeAll { $0.0 == "schedule" } }
+        if let i = pairs.firstIndex(where: { $0.0 == field.name }) { pairs[i].1 = sample(field) } else { pairs.append((field.name, sample(field))) }
+        let parsed = JobLoader.parse(pairs.map { "\($0.0): \($0.1)\n" }.joined(), file: "t.yaml")
+        return try #require(parsed.jobs.first?.job)
+    }
+
+    static func chronosJSON(_ job: Job) throws -> String {
+        let status = JobStatus(job: job, source: .spec(location: "test"), state: JobState(firstApplied: 0), disabled: job.disabled, queued: 0, running: 0, nextDue: nil)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(ChronosJobJSON(status: status)), as: UTF8.self)
+    }
+
+    @Test(arguments: JobField.all.map(\.name))
+    func eachFieldRoundTripsThroughChronosJSON(name: String) throws {
+        let field = try #require(JobField.all.first { $0.name == name })
+        let job = try Self.job(setting: field)
+        #expect(field.json(of: job) != field.defaultJSON, "the sample sets \(name)")
+        let json = try Self.chronosJSON(job)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object[field.chronosName] != nil, "\(json)")
+        let back = try #require(JobLoader.parse(json, file: "t.json").jobs.first?.job)
+        #expect(back == job, "\(json)")
+        #expect(try Self.chronosJSON(back) == json)
+    }
+}
