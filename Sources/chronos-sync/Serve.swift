@@ -35,6 +35,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: [.customLong("webhook-secret")], help: "Secret of the webhook (POST /v1/sync/webhook) for GitHub, GitLab or a generic HMAC; or CHRONOS_SYNC_WEBHOOK_SECRET.")
     var webhookSecret: String?
 
+    @Flag(name: [.customLong("allow-insecure-git")], help: "Send the git token over plain http:// (refused otherwise).")
+    var allowInsecureGit = false
+
     @OptionGroup var data: DataOptions
 
     @Option(name: [.customLong("task-epsilon"), .customLong("task_epsilon")], help: "How late a run may start before it is skipped (30s, 2m; a bare number is seconds).")
@@ -171,7 +174,9 @@ struct Serve: AsyncParsableCommand {
             logger.info("serving the folder \(jobs)")
         } else {
             let location = repo ?? FileManager.default.currentDirectoryPath
-            let git = LibGit2Source(GitSourceOptions(location: location, ref: ref, folder: path, mirrorDirectory: data.directory + "/git"))
+            var gitOptions = GitSourceOptions(location: location, ref: ref, folder: path, mirrorDirectory: data.directory + "/git")
+            gitOptions.allowInsecure = allowInsecureGit
+            let git = LibGit2Source(gitOptions)
             let loop = SyncLoop(controller: SyncController(source: git, scheduler: scheduler, store: store),
                                 interval: syncIntervalFlag?.duration ?? .seconds(60))
             sync = loop

@@ -53,6 +53,11 @@ final class GitRepository {
         }
     }
 
+    /// Points `origin` at `url` (a mirror's config holds its URL, which must hold no secret).
+    func setOriginURL(_ url: String) throws(GitError) {
+        try GitError.check(git_remote_set_url(handle, "origin", url), "git_remote_set_url(origin)")
+    }
+
     /// Clones `url` as a bare repository into `path`.
     static func cloneBare(_ url: String, into path: String, auth: Auth) throws(GitError) -> GitRepository {
         _ = initialized

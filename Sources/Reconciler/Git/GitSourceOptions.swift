@@ -13,9 +13,16 @@ public struct GitSourceOptions: Sendable {
     public var sshHostKeyVariable: String = "CHRONOS_SYNC_SSH_HOST_KEY"
     /// Where remote repositories are mirrored (bare).
     public var mirrorDirectory: String
+    /// A token may go over plain `http://` (refused otherwise: anyone on the way could read it).
+    public var allowInsecure = false
+    /// A password written into the URL (`https://user:PASS@host/…`): taken out of `location` before
+    /// anything is stored, and used from memory only.
+    var urlPassword: String?
 
     public init(location: String, ref: String? = nil, folder: String = "jobs", mirrorDirectory: String) {
-        self.location = location
+        let (clean, password) = Self.withoutPassword(location)
+        self.location = clean
+        self.urlPassword = password
         self.ref = ref
         self.folder = folder
         self.mirrorDirectory = mirrorDirectory
@@ -23,4 +30,22 @@ public struct GitSourceOptions: Sendable {
 
     /// True for a repository on this machine that is read in place.
     var isLocal: Bool { !location.contains("://") }
+
+    /// True for a URL whose transport is not encrypted.
+    var isPlainHTTP: Bool { location.lowercased().hasPrefix("http://") }
+
+    /// `url` without the password of its user info (the user name stays: it names the account), and the
+    /// password.
+    static func withoutPassword(_ url: String) -> (String, String?) {
+        guard let scheme = url.range(of: "://") else { return (url, nil) }
+        let rest = url[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        guard let at = authority.lastIndex(of: "@") else { return (url, nil) }
+        let userInfo = authority[..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return (url, nil) }
+        let password = String(userInfo[userInfo.index(after: colon)...]).removingPercentEncoding ?? String(userInfo[userInfo.index(after: colon)...])
+        let clean = String(url[..<scheme.upperBound]) + userInfo[..<colon] + authority[at...] + rest[authorityEnd...]
+        return (clean, password.isEmpty ? nil : password)
+    }
 }

@@ -90,7 +90,12 @@ package final class LibGit2Source: GitSource, @unchecked Sendable {
 
     private func openOrFetch() throws -> GitRepository {
         let environment = ProcessInfo.processInfo.environment
-        let auth = GitRepository.Auth(token: environment[options.tokenVariable], sshHostKey: environment[options.sshHostKeyVariable])
+        let token = options.urlPassword ?? environment[options.tokenVariable]
+        if token != nil, options.isPlainHTTP, !options.allowInsecure {
+            throw GitError(call: "fetch \(options.location)", code: -1,
+                           message: "refusing to send the git token over plain http://, where anyone on the way can read it; use https://, or start serve with --allow-insecure-git")
+        }
+        let auth = GitRepository.Auth(token: token, sshHostKey: environment[options.sshHostKeyVariable])
         if let repository {
             if !options.isLocal { try repository.fetch(auth: auth) }
             return repository
@@ -103,6 +108,8 @@ package final class LibGit2Source: GitSource, @unchecked Sendable {
             let path = options.mirrorDirectory + "/" + name + ".git"
             if FileManager.default.fileExists(atPath: path) {
                 repo = try GitRepository.open(path)
+                // A mirror made from a URL with a password in it keeps no copy of it.
+                try repo.setOriginURL(options.location)
                 try repo.fetch(auth: auth)
             } else {
                 try FileManager.default.createDirectory(atPath: options.mirrorDirectory, withIntermediateDirectories: true)
