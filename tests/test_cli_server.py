@@ -324,3 +324,44 @@ def test_sync_commands_with_credentials_and_server(server, repo, chronos_bin):
     assert json.loads(status.stdout)["state"] == "Synced"
     drift = command("drift")
     assert drift.returncode == 0 and "no drift" in drift.stdout, drift
+
+
+def test_idle_sockets_beyond_the_open_files_limit_cost_no_job(chronos_bin, tmp_path):
+    """1,100 idle clients against a server whose open-files limit is 256: the folder is still read (a
+    new job is applied), no job is deleted, and a one-shot job does not run again."""
+    s = FolderServer(chronos_bin, tmp_path)
+    once = tmp_path / "once.txt"
+    s.write("once.yaml", f"""
+        name: once
+        command: echo "$MESOS_TASK_ID" >> {once}
+        schedule: ""
+    """)
+    log = open(s.log, "a")
+    s.process = subprocess.Popen(["bash", "-c", 'ulimit -Sn 256 && ulimit -Hn 256 && exec "$@"', "serve", str(chronos_bin), "serve",
+                                  "--jobs", str(s.jobs), "--data", str(s.data), "--sync-interval", "200ms", "--http-port", "0"],
+                                 stdout=log, stderr=log, cwd=tmp_path)
+    clients = []
+    try:
+        port = s.wait_for(lambda: (m := re.search(r"REST API on http://127\.0\.0\.1:(\d+)/", s.log.read_text())) and int(m.group(1)), what="the API")
+        s.wait_for(lambda: once.exists() and once.read_text(), what="the one-shot run")
+        for _ in range(1100):
+            c = socket.socket()
+            c.setblocking(False)
+            c.connect_ex(("127.0.0.1", port))
+            clients.append(c)
+        time.sleep(1)
+        held = len(os.listdir(f"/proc/{s.process.pid}/fd"))
+        assert held < 256, f"the server holds {held} descriptors"
+        s.write("later.yaml", """
+            name: later
+            command: "true"
+            schedule: R/2030-01-01T00:00:00Z/P1D
+        """)
+        s.wait_for(lambda: "created job later" in s.log.read_text(), what="the new job applied while the clients wait")
+        assert "deleted job once" not in s.log.read_text()
+        assert "applied 0 jobs" not in s.log.read_text()
+    finally:
+        for c in clients:
+            c.close()
+        s.stop(signal.SIGKILL)
+    assert len(once.read_text().splitlines()) == 1
