@@ -90,7 +90,10 @@ let package = Package(
 
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec"]),
         .testTarget(name: "ChronosEngineTests", dependencies: ["ChronosEngine", "JobSpec"]),
-        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "JobSpec"]),
+        .testTarget(
+            name: "ReconcilerTests",
+            dependencies: ["Reconciler", "ChronosEngine", "JobSpec", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "ZooKeeperStoreTests", dependencies: ["ZooKeeperStore"]),
         .testTarget(
             name: "ChronosAPITests",
