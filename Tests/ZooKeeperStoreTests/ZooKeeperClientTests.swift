@@ -3,7 +3,7 @@ import Testing
 @testable import ZooKeeperStore
 
 /// The client against a real ZooKeeper: one server for the suite, one root path per test.
-@Suite(.serialized) final class ZooKeeperClientTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) final class ZooKeeperClientTests {
     let server: ZooKeeperServer
 
     init() throws { server = try ZooKeeperServer() }
