@@ -3,19 +3,19 @@ import Hummingbird
 import JobSpec
 
 /// An API error: its status, and a JSON body that says what is wrong and where.
-public struct APIError: HTTPResponseError, Sendable {
+package struct APIError: HTTPResponseError, Sendable {
     /// One problem in a request body, at a line and column of it.
-    public struct Problem: Encodable, Sendable {
+    package struct Problem: Encodable, Sendable {
         var line: Int?
         var column: Int?
         var message: String
     }
 
-    public var status: HTTPResponse.Status
-    public var message: String
-    public var problems: [Problem] = []
+    package var status: HTTPResponse.Status
+    package var message: String
+    package var problems: [Problem] = []
 
-    public init(_ status: HTTPResponse.Status, _ message: String, problems: [Problem] = []) {
+    package init(_ status: HTTPResponse.Status, _ message: String, problems: [Problem] = []) {
         self.status = status
         self.message = message
         self.problems = problems
@@ -35,7 +35,7 @@ public struct APIError: HTTPResponseError, Sendable {
         var errors: [Problem]?
     }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    package func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = try JSONResponse(Body(status: Int(status.code), message: message, errors: problems.isEmpty ? nil : problems), status: status)
             .response(from: request, context: context)
         if status == .unauthorized {

@@ -8,28 +8,28 @@ import Synchronization
 
 /// The HTTP server: Chronos's REST API under `/v1/scheduler` and `/scheduler`, the run endpoints under
 /// `/v1/jobs`, `/ping`, `/metrics` and `/openapi.yaml`.
-public struct APIServer: Sendable {
-    public struct Configuration: Sendable {
-        public var host = "127.0.0.1"
-        public var port = 4400
+package struct APIServer: Sendable {
+    package struct Configuration: Sendable {
+        package var host = "127.0.0.1"
+        package var port = 4400
         /// `user:password` for HTTP basic auth on every route; nil for none.
-        public var credentials: String?
+        package var credentials: String?
         /// Largest request body accepted, in bytes.
-        public var bodyLimit = 1 << 20
+        package var bodyLimit = 1 << 20
         /// Host name this server answers `leader` with (with its port); the listen address when nil.
-        public var advertisedHost: String?
+        package var advertisedHost: String?
         /// Most runs `job/stat` lists.
-        public var statHistory = 5
+        package var statHistory = 5
         /// `/ping` answers without credentials (for a load balancer's health check).
-        public var publicPing = false
+        package var publicPing = false
         /// `/metrics` answers without credentials.
-        public var publicMetrics = false
+        package var publicMetrics = false
         /// A connection that sends nothing for this long is closed, also one whose request headers never end.
-        public var idleTimeout: Duration = .seconds(30)
+        package var idleTimeout: Duration = .seconds(30)
         /// Most connections open at once; further ones wait in the kernel's queue.
-        public var maxConnections = 512
+        package var maxConnections = 512
 
-        public init() {}
+        package init() {}
     }
 
     let scheduler: Scheduler
@@ -45,7 +45,7 @@ public struct APIServer: Sendable {
     let sync: (any SyncProvider)?
     let webhookSecret: WebhookSecret?
 
-    public init(scheduler: Scheduler, store: any StateStore, configuration: Configuration, sync: (any SyncProvider)? = nil,
+    package init(scheduler: Scheduler, store: any StateStore, configuration: Configuration, sync: (any SyncProvider)? = nil,
                 webhookSecret: String? = nil,
                 registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger = Logger(label: "chronos-sync.api")) {
         self.sync = sync
@@ -58,7 +58,7 @@ public struct APIServer: Sendable {
     }
 
     /// The router with every route and middleware.
-    public func router() -> Router<BasicRequestContext> {
+    package func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         // As Chronos: any origin may call the API (browser dashboards); preflights pass before auth.
         router.add(middleware: CORSMiddleware(allowOrigin: .all, allowMethods: [.get, .post, .put, .delete, .head, .options]))
@@ -82,7 +82,7 @@ public struct APIServer: Sendable {
     }
 
     /// The server as a service; `onRunning` gets the port it listens on (useful with port 0).
-    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    package func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: router(),
             server: .http1(configuration: .init(additionalChannelHandlers: [CloseAfterUnauthorized()],

@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 
 /// What the `/v1/sync` routes show and do; the reconciler provides it (the API does not depend on it).
-public protocol SyncProvider: Sendable {
+package protocol SyncProvider: Sendable {
     /// The sync status as JSON.
     func statusJSON() async -> Data
     /// The current plan against the live jobs, as JSON, computed now.
@@ -19,20 +19,20 @@ public protocol SyncProvider: Sendable {
 }
 
 /// A sync request that cannot be carried out: a bad body (400), or a stale plan (409).
-public struct SyncRequestError: Error, Sendable {
-    public var message: String
-    public var conflict = false
+package struct SyncRequestError: Error, Sendable {
+    package var message: String
+    package var conflict = false
 
-    public init(message: String, conflict: Bool = false) {
+    package init(message: String, conflict: Bool = false) {
         self.message = message
         self.conflict = conflict
     }
 }
 
 /// The webhook's shared secret, and how each sender signs.
-public struct WebhookSecret: Sendable {
-    public var secret: String
-    public init(_ secret: String) { self.secret = secret }
+package struct WebhookSecret: Sendable {
+    package var secret: String
+    package init(_ secret: String) { self.secret = secret }
 
     /// True when the request carries a valid GitHub (`X-Hub-Signature-256`), GitLab (`X-Gitlab-Token`)
     /// or generic (`X-Chronos-Signature: sha256=<hex>`) signature of `body`.

@@ -6,20 +6,20 @@ import ServiceLifecycle
 /// Keeps the scheduler's jobs equal to a plain folder of specs (`serve --jobs DIR`): loads the folder
 /// every `interval`, and applies it whole when it is valid and has changed. An invalid folder applies
 /// nothing; the jobs last applied keep running and the errors are logged.
-public struct FolderSource: Service {
+package struct FolderSource: Service {
     let path: String
     let scheduler: Scheduler
     let interval: Duration
     let logger: Logger
 
-    public init(path: String, scheduler: Scheduler, interval: Duration = .seconds(5), logger: Logger = Logger(label: "chronos-sync.folder")) {
+    package init(path: String, scheduler: Scheduler, interval: Duration = .seconds(5), logger: Logger = Logger(label: "chronos-sync.folder")) {
         self.path = path
         self.scheduler = scheduler
         self.interval = interval
         self.logger = logger
     }
 
-    public func run() async throws {
+    package func run() async throws {
         // Cancelled at a graceful shutdown, which ends the sleep between loads at once.
         try await runUntilShutdown("the folder source", logger: logger) { try await self.loop() }
     }

@@ -1,9 +1,9 @@
 internal import CGit2
 
 /// The libgit2 the reconciler reads job repositories with.
-public enum GitLibrary {
+package enum GitLibrary {
     /// libgit2's version, e.g. `1.5.1`.
-    public static var version: String {
+    package static var version: String {
         var major: Int32 = 0
         var minor: Int32 = 0
         var revision: Int32 = 0

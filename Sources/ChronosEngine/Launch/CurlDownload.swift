@@ -34,9 +34,9 @@ package enum CurlDownload {
 }
 
 /// Keeps tokens and passwords out of messages.
-public enum Scrub {
+package enum Scrub {
     /// Replaces `user:password@` in URLs and any query string.
-    public static func secrets(in text: String) -> String {
+    package static func secrets(in text: String) -> String {
         var result = ""
         var rest = Substring(text)
         while let scheme = rest.range(of: "://") {

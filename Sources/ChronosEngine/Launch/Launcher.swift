@@ -1,13 +1,13 @@
 import JobSpec
 
 /// Where a launched run is.
-public struct LaunchInfo: Sendable, Hashable {
-    public var pid: Int32?
-    public var processStart: Int64?
-    public var sandbox: String
-    public var host: String
+package struct LaunchInfo: Sendable, Hashable {
+    package var pid: Int32?
+    package var processStart: Int64?
+    package var sandbox: String
+    package var host: String
 
-    public init(pid: Int32?, processStart: Int64?, sandbox: String, host: String) {
+    package init(pid: Int32?, processStart: Int64?, sandbox: String, host: String) {
         self.pid = pid
         self.processStart = processStart
         self.sandbox = sandbox
@@ -16,15 +16,15 @@ public struct LaunchInfo: Sendable, Hashable {
 }
 
 /// A run that could not be started, and why.
-public struct LaunchError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+package struct LaunchError: Error, Sendable, CustomStringConvertible {
+    package var message: String
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
 }
 
 /// Starts runs somewhere (local processes, Mesos) and reports their end. The scheduler does not know
 /// which launcher it talks to.
-public protocol Launcher: Sendable {
+package protocol Launcher: Sendable {
     /// Starts `run` of `job`: calls `onStart` once it runs, then `onExit` once when it ends (never the
     /// other way round). Throws when it cannot start.
     func launch(_ run: RunRecord, job: Job, onStart: @escaping @Sendable (LaunchInfo) -> Void,

@@ -5,17 +5,17 @@ import Synchronization
 
 /// The embedded launcher: every run is a local process in its own sandbox folder, with its own
 /// process group, Chronos's environment variables and its `uris`/`fetch` files.
-public final class LocalLauncher: Launcher {
+package final class LocalLauncher: Launcher {
     /// Resource values reported to a job that sets none (Chronos's `--mesos_task_*` defaults).
-    public struct Defaults: Sendable {
-        public var cpus: Double = 0.1
-        public var mem: Double = 128
-        public var disk: Double = 256
+    package struct Defaults: Sendable {
+        package var cpus: Double = 0.1
+        package var mem: Double = 128
+        package var disk: Double = 256
         /// `runAsUser` for jobs that set none (`--user`); nil runs as the server's user.
-        public var user: String?
+        package var user: String?
         /// How long a killed run gets between SIGTERM and SIGKILL.
-        public var killGrace: Duration = .seconds(5)
-        public init() {}
+        package var killGrace: Duration = .seconds(5)
+        package init() {}
     }
 
     struct Running {
@@ -23,21 +23,21 @@ public final class LocalLauncher: Launcher {
         var killReason: String?
     }
 
-    public let dataDirectory: String
-    public let host: String
-    public let defaults: Defaults
+    package let dataDirectory: String
+    package let host: String
+    package let defaults: Defaults
     private let running = Mutex<[TaskID: Running]>([:])
     /// Runs between `launch` and their spawn (fetching their files).
     private let launching = Mutex<Set<TaskID>>([])
     private let queue = DispatchQueue(label: "chronos-sync.launcher", attributes: .concurrent)
 
-    public init(dataDirectory: String, host: String = ProcessInfo.processInfo.hostName, defaults: Defaults = Defaults()) {
+    package init(dataDirectory: String, host: String = ProcessInfo.processInfo.hostName, defaults: Defaults = Defaults()) {
         self.dataDirectory = dataDirectory
         self.host = host
         self.defaults = defaults
     }
 
-    public func launch(_ run: RunRecord, job: Job, onStart: @escaping @Sendable (LaunchInfo) -> Void,
+    package func launch(_ run: RunRecord, job: Job, onStart: @escaping @Sendable (LaunchInfo) -> Void,
                        onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws {
         launching.withLock { _ = $0.insert(run.taskID) }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -104,7 +104,7 @@ public final class LocalLauncher: Launcher {
         thread.start()
     }
 
-    public func kill(_ id: TaskID, reason: String) async -> Bool {
+    package func kill(_ id: TaskID, reason: String) async -> Bool {
         let isLaunching = launching.withLock { $0.contains(id) }
         let pid: pid_t? = running.withLock { table in
             guard var entry = table[id] else {
@@ -124,7 +124,7 @@ public final class LocalLauncher: Launcher {
         return true
     }
 
-    public func killOrphan(_ run: RunRecord) async {
+    package func killOrphan(_ run: RunRecord) async {
         // Only what this server recorded identifies the process: its pid and its start time (a pid alone
         // may have been reused since, by anything, including another server's run). A run that had no pid
         // recorded yet is simply lost, and retried by its policy.

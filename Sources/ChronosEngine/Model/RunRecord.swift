@@ -1,5 +1,5 @@
 /// Where a run is in its life.
-public enum RunState: String, Sendable, Hashable, Codable, CaseIterable {
+package enum RunState: String, Sendable, Hashable, Codable, CaseIterable {
     /// Waiting to start: due, or waiting for its retry delay (`readyAt`), or behind a running run.
     case queued
     /// Launched and not yet finished.
@@ -14,40 +14,40 @@ public enum RunState: String, Sendable, Hashable, Codable, CaseIterable {
     case skipped
 
     /// True for states a run never leaves.
-    public var isFinal: Bool { self != .queued && self != .running }
+    package var isFinal: Bool { self != .queued && self != .running }
 }
 
 /// What started a run.
-public enum RunTrigger: String, Sendable, Hashable, Codable {
+package enum RunTrigger: String, Sendable, Hashable, Codable {
     case schedule, dependency, manual, retry
 }
 
 /// One run of a job, as stored: written before launch and after every change.
-public struct RunRecord: Sendable, Hashable, Codable {
-    public var taskID: TaskID
-    public var state: RunState
-    public var trigger: RunTrigger
+package struct RunRecord: Sendable, Hashable, Codable {
+    package var taskID: TaskID
+    package var state: RunState
+    package var trigger: RunTrigger
     /// Earliest start (epoch ms): the due time, or when a retry's delay ends.
-    public var readyAt: Int64
-    public var queuedAt: Int64
-    public var startedAt: Int64?
-    public var endedAt: Int64?
-    public var exitStatus: Int32?
-    public var host: String = ""
+    package var readyAt: Int64
+    package var queuedAt: Int64
+    package var startedAt: Int64?
+    package var endedAt: Int64?
+    package var exitStatus: Int32?
+    package var host: String = ""
     /// Why it failed, was killed, lost or skipped.
-    public var reason: String = ""
+    package var reason: String = ""
     /// The run's sandbox folder (its `stdout` and `stderr` files are there).
-    public var sandbox: String = ""
+    package var sandbox: String = ""
     /// Extra arguments of a manual run.
-    public var arguments: [String] = []
+    package var arguments: [String] = []
     /// For a `skipped` record: how many runs it stands for.
-    public var skippedCount: Int = 0
+    package var skippedCount: Int = 0
     /// The process (and process group) id of a local run, and its start time in clock ticks since boot,
     /// so a restarted server can tell the process from a later one with the same id.
-    public var pid: Int32?
-    public var processStart: Int64?
+    package var pid: Int32?
+    package var processStart: Int64?
 
-    public init(taskID: TaskID, state: RunState, trigger: RunTrigger, readyAt: Int64, queuedAt: Int64) {
+    package init(taskID: TaskID, state: RunState, trigger: RunTrigger, readyAt: Int64, queuedAt: Int64) {
         self.taskID = taskID
         self.state = state
         self.trigger = trigger
@@ -55,5 +55,5 @@ public struct RunRecord: Sendable, Hashable, Codable {
         self.queuedAt = queuedAt
     }
 
-    public var job: String { taskID.job }
+    package var job: String { taskID.job }
 }

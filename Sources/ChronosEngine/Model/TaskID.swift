@@ -1,19 +1,19 @@
 /// A run's identity, as Chronos writes it: `ct:<dueEpochMs>:<attempt>:<jobName>`.
-public struct TaskID: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
+package struct TaskID: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
     /// When the run was due, in epoch milliseconds.
-    public var due: Int64
+    package var due: Int64
     /// 0 for the first attempt, 1 for the first retry, …
-    public var attempt: Int
-    public var job: String
+    package var attempt: Int
+    package var job: String
 
-    public init(due: Int64, attempt: Int, job: String) {
+    package init(due: Int64, attempt: Int, job: String) {
         self.due = due
         self.attempt = attempt
         self.job = job
     }
 
     /// Parses `ct:<due>:<attempt>:<job>` (Chronos may append `:<arguments>`, which is dropped).
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let parts = text.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == "ct", let due = Int64(parts[1]), let attempt = Int(parts[2]), !parts[3].isEmpty else {
             return nil
@@ -21,21 +21,21 @@ public struct TaskID: Hashable, Sendable, Comparable, CustomStringConvertible, C
         self.init(due: due, attempt: attempt, job: String(parts[3]))
     }
 
-    public var description: String { "ct:\(due):\(attempt):\(job)" }
+    package var description: String { "ct:\(due):\(attempt):\(job)" }
 
     /// The next attempt of the same run.
-    public var retry: TaskID { TaskID(due: due, attempt: attempt + 1, job: job) }
+    package var retry: TaskID { TaskID(due: due, attempt: attempt + 1, job: job) }
 
-    public static func < (lhs: TaskID, rhs: TaskID) -> Bool {
+    package static func < (lhs: TaskID, rhs: TaskID) -> Bool {
         (lhs.due, lhs.job, lhs.attempt) < (rhs.due, rhs.job, rhs.attempt)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         let text = try c.decode(String.self)
         guard let id = TaskID(text) else {

@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// The scheduler service: owns the `SchedulerCore`, sleeps until its next timer, and performs each
 /// step it returns — store first, then launch and kill — so a crash never loses a run.
-public actor Scheduler: Service {
+package actor Scheduler: Service {
     var core: SchedulerCore
     let store: any StateStore
     let launcher: any Launcher
@@ -24,9 +24,9 @@ public actor Scheduler: Service {
 
     private var restoreState = Restore.notStarted
     /// Changes whenever anything the scheduler shows may have changed (every step it performs).
-    public private(set) var version: UInt64 = 0
+    package private(set) var version: UInt64 = 0
 
-    public init(store: any StateStore, launcher: any Launcher, options: SchedulerOptions = SchedulerOptions(),
+    package init(store: any StateStore, launcher: any Launcher, options: SchedulerOptions = SchedulerOptions(),
                 clock: any SchedulerClock = WallClock(), logger: Logger = Logger(label: "chronos-sync.scheduler")) {
         core = SchedulerCore(options: options)
         self.store = store
@@ -38,7 +38,7 @@ public actor Scheduler: Service {
 
     /// Loads the stored state: jobs, runtime state and runs in flight (which become lost and are retried).
     /// Runs once; callers that arrive while it runs wait for it.
-    public func restore() async throws {
+    package func restore() async throws {
         switch restoreState {
         case .done:
             return
@@ -64,7 +64,7 @@ public actor Scheduler: Service {
         }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         try await restore()
         await withDiscardingTaskGroup { group in
             group.addTask { await self.timerLoop() }
@@ -174,61 +174,61 @@ public actor Scheduler: Service {
 
 extension Scheduler {
     /// Makes `jobs` the scheduler's jobs.
-    public func apply(_ jobs: [AppliedJob]) async throws {
+    package func apply(_ jobs: [AppliedJob]) async throws {
         try await restore()
         await perform(core.apply(jobs, now: clock.now()))
     }
 
     /// Runs a job now with extra arguments; returns the run's task id.
-    public func runNow(_ name: String, arguments: [String] = []) async throws -> TaskID {
+    package func runNow(_ name: String, arguments: [String] = []) async throws -> TaskID {
         let (id, step) = try core.runNow(name, arguments: arguments, now: clock.now())
         await perform(step)
         return id
     }
 
-    public func markSuccess(_ name: String) async throws {
+    package func markSuccess(_ name: String) async throws {
         await perform(try core.markSuccess(name, now: clock.now()))
     }
 
-    public func kill(_ name: String) async throws {
+    package func kill(_ name: String) async throws {
         await perform(try core.kill(name, now: clock.now()))
     }
 
-    public func setDisabled(_ name: String, _ disabled: Bool) async throws {
+    package func setDisabled(_ name: String, _ disabled: Bool) async throws {
         await perform(try core.setDisabled(name, disabled, now: clock.now()))
     }
 
-    public func asyncReported(_ id: TaskID, statusCode: Int32) async {
+    package func asyncReported(_ id: TaskID, statusCode: Int32) async {
         await perform(core.asyncReported(id, statusCode: statusCode, now: clock.now()))
     }
 
     /// Every job with its state, sorted by name.
-    public func statuses() -> [JobStatus] { core.statuses() }
+    package func statuses() -> [JobStatus] { core.statuses() }
 
     /// The statuses with the version they show.
-    public func versionedStatuses() -> (UInt64, [JobStatus]) { (version, core.statuses()) }
+    package func versionedStatuses() -> (UInt64, [JobStatus]) { (version, core.statuses()) }
 
     /// One job with its state.
-    public func status(of name: String) -> JobStatus? { core.status(of: name) }
+    package func status(of name: String) -> JobStatus? { core.status(of: name) }
 
     /// Run times (ms) of a job's recent successful runs.
-    public func durations(of name: String) -> [Int64] { core.durations(of: name) }
+    package func durations(of name: String) -> [Int64] { core.durations(of: name) }
 
     /// Creates or replaces one job (the API's upsert); refuses a missing parent or a dependency cycle.
-    public func upsert(_ applied: AppliedJob) async throws {
+    package func upsert(_ applied: AppliedJob) async throws {
         try await restore()
         if let problem = core.rejection(for: applied.job) { throw JobRejection(problem) }
         await perform(core.upsert(applied, now: clock.now()))
     }
 
     /// Applies a sync from the job source: deletes, then creates and updates, as one step.
-    public func sync(upserts: [AppliedJob], deletes: [String]) async throws {
+    package func sync(upserts: [AppliedJob], deletes: [String]) async throws {
         try await restore()
         await perform(core.applyChanges(upserts: upserts, deletes: deletes, now: clock.now()))
     }
 
     /// Deletes one job; refuses while other jobs list it as a parent.
-    public func delete(_ name: String) async throws {
+    package func delete(_ name: String) async throws {
         guard core.jobs[name] != nil else { throw UnknownJobError(name: name) }
         let children = core.children(of: name)
         if !children.isEmpty {

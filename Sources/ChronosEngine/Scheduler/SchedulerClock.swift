@@ -1,7 +1,7 @@
 import JobSpec
 
 /// Where the scheduler reads the time and sleeps; tests drive the core directly instead.
-public protocol SchedulerClock: Sendable {
+package protocol SchedulerClock: Sendable {
     /// Now, in epoch milliseconds.
     func now() -> Int64
     /// Sleeps until the epoch-millisecond time `deadline`.
@@ -9,12 +9,12 @@ public protocol SchedulerClock: Sendable {
 }
 
 /// The system's wall clock.
-public struct WallClock: SchedulerClock {
-    public init() {}
+package struct WallClock: SchedulerClock {
+    package init() {}
 
-    public func now() -> Int64 { Instant.now.millis }
+    package func now() -> Int64 { Instant.now.millis }
 
-    public func sleep(until deadline: Int64) async throws {
+    package func sleep(until deadline: Int64) async throws {
         let delay = deadline - now()
         if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
     }

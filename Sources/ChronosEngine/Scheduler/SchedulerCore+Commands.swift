@@ -1,14 +1,14 @@
 import JobSpec
 
 /// A command that names a job the scheduler does not have.
-public struct UnknownJobError: Error, Sendable, CustomStringConvertible {
-    public var name: String
-    public var description: String { "no job named \"\(name)\"" }
+package struct UnknownJobError: Error, Sendable, CustomStringConvertible {
+    package var name: String
+    package var description: String { "no job named \"\(name)\"" }
 }
 
 extension SchedulerCore {
     /// Runs a job now (Chronos's `PUT /v1/scheduler/job/{name}`), with extra arguments.
-    public mutating func runNow(_ name: String, arguments: [String] = [], now: Int64) throws(UnknownJobError) -> (TaskID, SchedulerStep) {
+    package mutating func runNow(_ name: String, arguments: [String] = [], now: Int64) throws(UnknownJobError) -> (TaskID, SchedulerStep) {
         guard entries[name] != nil else { throw UnknownJobError(name: name) }
         var step = SchedulerStep()
         var id = TaskID(due: now, attempt: 0, job: name)
@@ -20,7 +20,7 @@ extension SchedulerCore {
 
     /// Marks a job successful by hand (`PUT /v1/scheduler/job/success/{name}`): counts a success and
     /// lets its children advance.
-    public mutating func markSuccess(_ name: String, now: Int64) throws(UnknownJobError) -> SchedulerStep {
+    package mutating func markSuccess(_ name: String, now: Int64) throws(UnknownJobError) -> SchedulerStep {
         guard entries[name] != nil, var state = states[name] else { throw UnknownJobError(name: name) }
         var step = SchedulerStep()
         state.successCount += 1
@@ -34,7 +34,7 @@ extension SchedulerCore {
     }
 
     /// Kills a job's running runs and drops its queued ones.
-    public mutating func kill(_ name: String, now: Int64) throws(UnknownJobError) -> SchedulerStep {
+    package mutating func kill(_ name: String, now: Int64) throws(UnknownJobError) -> SchedulerStep {
         guard entries[name] != nil else { throw UnknownJobError(name: name) }
         var step = SchedulerStep()
         for run in activeRuns(of: name) {
@@ -49,7 +49,7 @@ extension SchedulerCore {
     }
 
     /// Disables or enables a job by hand; an enabled job owes no runs from while it was disabled.
-    public mutating func setDisabled(_ name: String, _ disabled: Bool, now: Int64) throws(UnknownJobError) -> SchedulerStep {
+    package mutating func setDisabled(_ name: String, _ disabled: Bool, now: Int64) throws(UnknownJobError) -> SchedulerStep {
         guard entries[name] != nil, var state = states[name] else { throw UnknownJobError(name: name) }
         var step = SchedulerStep()
         state.disabledOverride = disabled

@@ -2,7 +2,7 @@ import Foundation
 import JobSpec
 
 /// How a run ended.
-public enum RunOutcome: Sendable, Hashable {
+package enum RunOutcome: Sendable, Hashable {
     /// The process exited with this status. For an async job, 0 only means it started.
     case exited(Int32)
     /// An async job reported its end through the task callback, with this status (0 is success).
@@ -14,7 +14,7 @@ public enum RunOutcome: Sendable, Hashable {
 
 extension SchedulerCore {
     /// Handles every timer due at `now`, then starts what is ready.
-    public mutating func advance(now: Int64) -> SchedulerStep {
+    package mutating func advance(now: Int64) -> SchedulerStep {
         var step = SchedulerStep()
         // Slots due within the lookahead become queued runs now, stored before they are due.
         while let timer = slotTimers.popDue(at: now + options.lookahead) {
@@ -189,7 +189,7 @@ extension SchedulerCore {
     }
 
     /// The launcher started a run: records where it runs.
-    public mutating func started(_ id: TaskID, pid: Int32?, processStart: Int64?, sandbox: String, host: String) -> SchedulerStep {
+    package mutating func started(_ id: TaskID, pid: Int32?, processStart: Int64?, sandbox: String, host: String) -> SchedulerStep {
         var step = SchedulerStep()
         guard var run = active[id], run.state == .running else { return step }
         run.pid = pid
@@ -202,7 +202,7 @@ extension SchedulerCore {
     }
 
     /// A run ended (its process exited, it was killed, or it could not start).
-    public mutating func finished(_ id: TaskID, outcome: RunOutcome, now: Int64) -> SchedulerStep {
+    package mutating func finished(_ id: TaskID, outcome: RunOutcome, now: Int64) -> SchedulerStep {
         var step = SchedulerStep()
         // An async job's process exiting 0 only means it started; its end comes through the callback.
         if case .exited(0) = outcome, let run = active[id], run.state == .running, entries[run.job]?.job.async == true {
@@ -214,7 +214,7 @@ extension SchedulerCore {
     }
 
     /// An async job reported its end (Chronos's task callback): 0 is success.
-    public mutating func asyncReported(_ id: TaskID, statusCode: Int32, now: Int64) -> SchedulerStep {
+    package mutating func asyncReported(_ id: TaskID, statusCode: Int32, now: Int64) -> SchedulerStep {
         var step = SchedulerStep()
         guard let run = active[id], run.state == .running else { return step }
         finish(id, outcome: .reported(statusCode), now: now, step: &step)

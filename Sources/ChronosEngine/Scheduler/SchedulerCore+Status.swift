@@ -1,18 +1,18 @@
 import JobSpec
 
 /// A job as the API and the UI show it: its spec, where it came from, its runtime state and runs.
-public struct JobStatus: Sendable {
-    public let job: Job
+package struct JobStatus: Sendable {
+    package let job: Job
     /// Where the spec came from: `jobs/etl.yaml:3:1`, or `api` for a job made through the API.
-    public let source: JobSource
-    public let state: JobState
-    public let disabled: Bool
-    public let queued: Int
-    public let running: Int
+    package let source: JobSource
+    package let state: JobState
+    package let disabled: Bool
+    package let queued: Int
+    package let running: Int
     /// The next schedule slot, when one is set.
-    public let nextDue: Int64?
+    package let nextDue: Int64?
 
-    public init(job: Job, source: JobSource, state: JobState, disabled: Bool, queued: Int, running: Int, nextDue: Int64?) {
+    package init(job: Job, source: JobSource, state: JobState, disabled: Bool, queued: Int, running: Int, nextDue: Int64?) {
         self.job = job
         self.source = source
         self.state = state
@@ -24,21 +24,21 @@ public struct JobStatus: Sendable {
 }
 
 /// A job the API cannot accept as it is, and why.
-public struct JobRejection: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+package struct JobRejection: Error, Sendable, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }
 
 extension SchedulerCore {
     /// Every job with its state, sorted by name.
-    public func statuses() -> [JobStatus] {
+    package func statuses() -> [JobStatus] {
         var queued: [String: Int] = [:]
         for run in active.values where run.state == .queued { queued[run.job, default: 0] += 1 }
         return entries.keys.sorted().compactMap { status(of: $0, queued: queued[$0] ?? 0) }
     }
 
     /// One job with its state.
-    public func status(of name: String) -> JobStatus? {
+    package func status(of name: String) -> JobStatus? {
         status(of: name, queued: active.values.filter { $0.job == name && $0.state == .queued }.count)
     }
 
@@ -49,7 +49,7 @@ extension SchedulerCore {
     }
 
     /// Why `job` cannot join the current jobs: a parent that does not exist, or a dependency cycle.
-    public func rejection(for job: Job) -> String? {
+    package func rejection(for job: Job) -> String? {
         guard let parents = job.parents else { return nil }
         for parent in parents where parent != job.name && entries[parent] == nil {
             let hint = Suggest.closestName(to: parent, among: entries.keys).map { "; did you mean \"\($0)\"?" } ?? ""
@@ -67,10 +67,10 @@ extension SchedulerCore {
     }
 
     /// The jobs that list `name` as a parent.
-    public func children(of name: String) -> [String] { children[name] ?? [] }
+    package func children(of name: String) -> [String] { children[name] ?? [] }
 
     /// Run times in ms of the job's recent successful runs, oldest first.
-    public func durations(of name: String) -> [Int64] { durations[name] ?? [] }
+    package func durations(of name: String) -> [Int64] { durations[name] ?? [] }
 }
 
 private enum Suggest {

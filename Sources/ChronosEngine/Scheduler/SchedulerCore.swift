@@ -3,7 +3,7 @@ import JobSpec
 /// The scheduler as a pure state machine: jobs, their runtime state, the runs in flight, a timer heap
 /// and two ready queues. Every transition takes the current time and returns the `SchedulerStep`
 /// to perform; nothing here does I/O or reads a clock, so it is tested with plain numbers.
-public struct SchedulerCore: Sendable {
+package struct SchedulerCore: Sendable {
     /// A job's spec and parsed schedule, boxed: the jobs table holds a pointer per job rather than the
     /// whole struct, which keeps 100,000 jobs small.
     final class Spec: Sendable {
@@ -49,11 +49,11 @@ public struct SchedulerCore: Sendable {
         case timeout(TaskID)
     }
 
-    public let options: SchedulerOptions
+    package let options: SchedulerOptions
     var entries: [String: Entry] = [:]
-    public internal(set) var states: [String: JobState] = [:]
+    package internal(set) var states: [String: JobState] = [:]
     /// Runs that are queued or running.
-    public internal(set) var active: [TaskID: RunRecord] = [:]
+    package internal(set) var active: [TaskID: RunRecord] = [:]
     var children: [String: [String]] = [:]
     /// Schedule slots, handled `lookahead` before they are due.
     var slotTimers = TimerHeap<TimerEvent>()
@@ -72,15 +72,15 @@ public struct SchedulerCore: Sendable {
     var durations: [String: [Int64]] = [:]
     static let maxDurations = 100
 
-    public init(options: SchedulerOptions = SchedulerOptions()) {
+    package init(options: SchedulerOptions = SchedulerOptions()) {
         self.options = options
     }
 
     /// The jobs, by name.
-    public var jobs: [String: Job] { entries.mapValues(\.job) }
+    package var jobs: [String: Job] { entries.mapValues(\.job) }
 
     /// When the next timer is due, if any.
-    public var nextWakeup: Int64? {
+    package var nextWakeup: Int64? {
         let slot = slotTimers.nextTime.map { $0 - options.lookahead }
         switch (slot, timers.nextTime) {
         case (let a?, let b?): return min(a, b)
@@ -90,12 +90,12 @@ public struct SchedulerCore: Sendable {
     }
 
     /// Runs of a job that are queued or running.
-    public func activeRuns(of job: String) -> [RunRecord] {
+    package func activeRuns(of job: String) -> [RunRecord] {
         active.values.filter { $0.job == job }.sorted { $0.taskID < $1.taskID }
     }
 
     /// True when the job is disabled by its spec or by hand (or by `--disable-after-failures`).
-    public func isDisabled(_ name: String) -> Bool {
+    package func isDisabled(_ name: String) -> Bool {
         guard let entry = entries[name] else { return true }
         return states[name]?.disabledOverride ?? entry.job.disabled
     }
@@ -106,7 +106,7 @@ public struct SchedulerCore: Sendable {
 extension SchedulerCore {
     /// Restores stored jobs, states and in-flight runs after a start. Runs that were running are lost
     /// (the server stopped while they ran): their processes are killed and they are retried by policy.
-    public mutating func restore(_ stored: StoredState, now: Int64) -> SchedulerStep {
+    package mutating func restore(_ stored: StoredState, now: Int64) -> SchedulerStep {
         var step = SchedulerStep()
         for applied in stored.jobs {
             entries[applied.job.name] = Entry(job: applied.job, schedule: applied.schedule, source: applied.source)
@@ -157,7 +157,7 @@ extension SchedulerCore {
     }
 
     /// Makes `jobs` the set of jobs: creates new ones, updates changed ones, deletes the rest.
-    public mutating func apply(_ jobs: [AppliedJob], now: Int64) -> SchedulerStep {
+    package mutating func apply(_ jobs: [AppliedJob], now: Int64) -> SchedulerStep {
         var step = SchedulerStep()
         let names = Set(jobs.map(\.job.name))
         // Jobs made through the API are not the source's to delete.
@@ -173,7 +173,7 @@ extension SchedulerCore {
     }
 
     /// Applies a sync: deletes (children first), then creates and updates, in one step.
-    public mutating func applyChanges(upserts: [AppliedJob], deletes: [String], now: Int64) -> SchedulerStep {
+    package mutating func applyChanges(upserts: [AppliedJob], deletes: [String], now: Int64) -> SchedulerStep {
         var step = SchedulerStep()
         for name in deletes { remove(name, now: now, step: &step) }
         for applied in upserts { upsert(applied, now: now, step: &step) }
@@ -183,7 +183,7 @@ extension SchedulerCore {
     }
 
     /// Creates or updates one job.
-    public mutating func upsert(_ applied: AppliedJob, now: Int64) -> SchedulerStep {
+    package mutating func upsert(_ applied: AppliedJob, now: Int64) -> SchedulerStep {
         var step = SchedulerStep()
         upsert(applied, now: now, step: &step)
         rebuildChildren()
@@ -192,7 +192,7 @@ extension SchedulerCore {
     }
 
     /// Deletes one job, killing its running runs and dropping its queued ones.
-    public mutating func delete(_ name: String, now: Int64) -> SchedulerStep {
+    package mutating func delete(_ name: String, now: Int64) -> SchedulerStep {
         var step = SchedulerStep()
         remove(name, now: now, step: &step)
         rebuildChildren()

@@ -1,16 +1,16 @@
 /// The scheduler's server-wide settings (Chronos's flags of the same names).
-public struct SchedulerOptions: Sendable, Hashable {
+package struct SchedulerOptions: Sendable, Hashable {
     /// How late a run may still start (`--task-epsilon`), in ms; a job's `epsilon` overrides it.
-    public var taskEpsilon: Int64 = 60_000
+    package var taskEpsilon: Int64 = 60_000
     /// Delay before a retry (`--failure-retry`), in ms; a job's `retryInterval` overrides it.
-    public var failureRetry: Int64 = 60_000
+    package var failureRetry: Int64 = 60_000
     /// Disable a job after this many final failures in a row (`--disable-after-failures`); 0 never.
-    public var disableAfterFailures: Int = 0
+    package var disableAfterFailures: Int = 0
     /// How far ahead of their due time scheduled runs are prepared and stored (as queued), in ms, so that
     /// at the due time only their start is written before they are launched.
-    public var lookahead: Int64 = 500
+    package var lookahead: Int64 = 500
     /// Most runs counted one by one when coalescing missed runs of one job.
-    public var maxMissedCount: Int = 1_000_000
+    package var maxMissedCount: Int = 1_000_000
 
-    public init() {}
+    package init() {}
 }

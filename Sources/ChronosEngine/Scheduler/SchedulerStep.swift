@@ -2,35 +2,35 @@ import JobSpec
 
 /// What one transition of the scheduler asks its owner to do, in this order: write `batch` to the
 /// state store, then launch `launches` and kill `kills`. Nothing is launched before it is stored.
-public struct SchedulerStep: Sendable {
-    public struct Launch: Sendable {
-        public var run: RunRecord
+package struct SchedulerStep: Sendable {
+    package struct Launch: Sendable {
+        package var run: RunRecord
         let spec: SchedulerCore.Spec
         /// The job's spec (shared, not copied).
-        public var job: Job { _read { yield spec.job } }
+        package var job: Job { _read { yield spec.job } }
     }
 
-    public struct Kill: Sendable, Hashable {
-        public var taskID: TaskID
-        public var reason: String
+    package struct Kill: Sendable, Hashable {
+        package var taskID: TaskID
+        package var reason: String
     }
 
-    public var batch = StoreBatch()
-    public var launches: [Launch] = []
-    public var kills: [Kill] = []
+    package var batch = StoreBatch()
+    package var launches: [Launch] = []
+    package var kills: [Kill] = []
     /// What happened, for the log.
-    public var events: [String] = []
+    package var events: [String] = []
     /// Runs that ended in this step, for metrics.
-    public var ended: [(job: String, state: RunState)] = []
+    package var ended: [(job: String, state: RunState)] = []
     /// Runs first stored in this step (their whole record is written).
     var newRuns: Set<TaskID> = []
     /// Runs stored as queued in an earlier step that start in this one.
     var startedStored: [TaskID] = []
 
-    public init() {}
+    package init() {}
 
     /// True when the step asks for nothing and changed nothing.
-    public var isEmpty: Bool { batch.isEmpty && launches.isEmpty && kills.isEmpty && events.isEmpty && ended.isEmpty }
+    package var isEmpty: Bool { batch.isEmpty && launches.isEmpty && kills.isEmpty && events.isEmpty && ended.isEmpty }
 
     mutating func save(_ run: RunRecord) { batch.runs.append(run) }
 

@@ -1,13 +1,13 @@
 internal import CSQLite
 
 /// A failed SQLite call: the call, SQLite's result code and message, and the statement if any.
-public struct SQLiteError: Error, Sendable, CustomStringConvertible {
-    public var code: Int32
-    public var message: String
-    public var call: String
-    public var sql: String?
+package struct SQLiteError: Error, Sendable, CustomStringConvertible {
+    package var code: Int32
+    package var message: String
+    package var call: String
+    package var sql: String?
 
-    public var description: String {
+    package var description: String {
         var text = "SQLite \(call) failed (\(code)): \(message)"
         if let sql { text += " in: \(sql)" }
         return text

@@ -4,18 +4,18 @@ import JobSpec
 
 /// The embedded state store: one SQLite file (`<data>/state.sqlite`, WAL) holding the jobs as applied,
 /// their runtime state, run history and other values.
-public final class SQLiteStateStore: StateStore, @unchecked Sendable {
+package final class SQLiteStateStore: StateStore, @unchecked Sendable {
     // @unchecked: the connection is touched only inside `queue.sync`/`queue.async` blocks of one serial
     // queue, so it is never used from two threads at once; `historyLimit` and `path` are immutable.
     private let queue = DispatchQueue(label: "chronos-sync.sqlite")
     private let connection: SQLiteConnection
     /// Finished runs kept per job.
-    public let historyLimit: Int
-    public let path: String
+    package let historyLimit: Int
+    package let path: String
 
     /// Opens or creates the store at `path`, migrating its schema to the current version. With `readOnly`,
     /// opens an existing store for reading beside the server that writes it: nothing is created or migrated.
-    public init(path: String, historyLimit: Int = 100, readOnly: Bool = false) throws {
+    package init(path: String, historyLimit: Int = 100, readOnly: Bool = false) throws {
         self.path = path
         self.historyLimit = historyLimit
         if !readOnly, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
@@ -53,7 +53,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
-    public func load() async throws -> StoredState {
+    package func load() async throws -> StoredState {
         let path = self.path
         return try await perform { db in
             var state = StoredState()
@@ -97,7 +97,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
-    public func write(_ batch: StoreBatch, completion: @escaping @Sendable ((any Error)?) -> Void) {
+    package func write(_ batch: StoreBatch, completion: @escaping @Sendable ((any Error)?) -> Void) {
         guard !batch.isEmpty else { return completion(nil) }
         let limit = historyLimit
         queue.async { [connection] in
@@ -110,7 +110,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
-    public func runs(of job: String, limit: Int) async throws -> [RunRecord] {
+    package func runs(of job: String, limit: Int) async throws -> [RunRecord] {
         try await perform { db in
             let s = try db.statement("SELECT \(Self.runColumns) FROM runs WHERE job = ? ORDER BY queued_at DESC, attempt DESC LIMIT ?")
             try s.bind([.text(job), .int(Int64(limit))])
@@ -120,7 +120,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
-    public func run(_ id: TaskID) async throws -> RunRecord? {
+    package func run(_ id: TaskID) async throws -> RunRecord? {
         try await perform { db in
             let s = try db.statement("SELECT \(Self.runColumns) FROM runs WHERE task_id = ?")
             // A single-row read: reset so the statement does not hold a read transaction open.
@@ -130,7 +130,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
-    public func value(for key: String) async throws -> String? {
+    package func value(for key: String) async throws -> String? {
         try await perform { db in
             let s = try db.statement("SELECT value FROM meta WHERE key = ?")
             // A single-row read: reset so the statement does not hold a read transaction open.
@@ -140,7 +140,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
-    public func setValue(_ value: String?, for key: String) async throws {
+    package func setValue(_ value: String?, for key: String) async throws {
         try await perform { db in
             if let value {
                 try db.statement("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run([.text(key), .text(value)])

@@ -1,7 +1,7 @@
 /// A state file that cannot be used as it is: what is wrong, where (the file, and the job or run row),
 /// and what the operator can do about it.
-public struct StateFileError: Error, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+package struct StateFileError: Error, Sendable, CustomStringConvertible {
+    package enum Code: String, Sendable {
         /// The file is empty: it was truncated, or created by something else.
         case empty
         /// The file is not a SQLite database (or is corrupt).
@@ -12,15 +12,15 @@ public struct StateFileError: Error, Sendable, CustomStringConvertible {
         case newerSchema
     }
 
-    public var code: Code
-    public var path: String
+    package var code: Code
+    package var path: String
     /// The job or run the problem is about, if any.
-    public var subject: String?
-    public var message: String
+    package var subject: String?
+    package var message: String
     /// The underlying error, if any.
-    public var cause: String?
+    package var cause: String?
 
-    public init(_ code: Code, path: String, subject: String? = nil, message: String, cause: String? = nil) {
+    package init(_ code: Code, path: String, subject: String? = nil, message: String, cause: String? = nil) {
         self.code = code
         self.path = path
         self.subject = subject
@@ -35,7 +35,7 @@ public struct StateFileError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         var text = "state file \(path)"
         if let subject { text += ", \(subject)" }
         text += ": \(message)"

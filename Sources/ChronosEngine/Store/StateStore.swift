@@ -1,36 +1,36 @@
 import JobSpec
 
 /// Everything the engine keeps across restarts.
-public struct StoredState: Sendable {
-    public var jobs: [AppliedJob] = []
-    public var states: [String: JobState] = [:]
+package struct StoredState: Sendable {
+    package var jobs: [AppliedJob] = []
+    package var states: [String: JobState] = [:]
     /// Runs that were queued or running when the state was saved.
-    public var activeRuns: [RunRecord] = []
+    package var activeRuns: [RunRecord] = []
 
-    public init() {}
+    package init() {}
 }
 
 /// A set of writes applied atomically: all or none.
-public struct StoreBatch: Sendable {
-    public var upsertJobs: [AppliedJob] = []
-    public var deleteJobs: [String] = []
-    public var states: [String: JobState] = [:]
-    public var runs: [RunRecord] = []
+package struct StoreBatch: Sendable {
+    package var upsertJobs: [AppliedJob] = []
+    package var deleteJobs: [String] = []
+    package var states: [String: JobState] = [:]
+    package var runs: [RunRecord] = []
     /// Stored queued runs that started, with their start time; applied after `runs`, to rows still queued.
-    public var startedRuns: [(TaskID, Int64)] = []
+    package var startedRuns: [(TaskID, Int64)] = []
     /// Every stored queued run ready at a time started, at a start time; applied after `runs`.
-    public var startedReadyAt: [(readyAt: Int64, startedAt: Int64)] = []
+    package var startedReadyAt: [(readyAt: Int64, startedAt: Int64)] = []
 
-    public init() {}
+    package init() {}
 
-    public var isEmpty: Bool {
+    package var isEmpty: Bool {
         upsertJobs.isEmpty && deleteJobs.isEmpty && states.isEmpty && runs.isEmpty && startedRuns.isEmpty && startedReadyAt.isEmpty
     }
 }
 
 /// Durable storage of jobs as applied, their runtime state and run history (SQLite by default;
 /// ZooKeeper for HA). Implementations apply each batch atomically.
-public protocol StateStore: Sendable {
+package protocol StateStore: Sendable {
     /// Loads jobs, runtime states and the runs still queued or running.
     func load() async throws -> StoredState
     /// Applies a batch of writes in one transaction. Batches are applied in the order of the calls
@@ -47,7 +47,7 @@ public protocol StateStore: Sendable {
 
 extension StateStore {
     /// Applies a batch of writes in one transaction.
-    public func write(_ batch: StoreBatch) async throws {
+    package func write(_ batch: StoreBatch) async throws {
         let error: (any Error)? = await withCheckedContinuation { continuation in
             write(batch) { continuation.resume(returning: $0) }
         }

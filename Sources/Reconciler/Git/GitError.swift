@@ -3,12 +3,12 @@ import ChronosEngine
 
 /// A failed libgit2 call: the call, libgit2's message, and the repository it was about (credentials
 /// removed from URLs).
-public struct GitError: Error, Sendable, CustomStringConvertible {
-    public var call: String
-    public var code: Int32
-    public var message: String
+package struct GitError: Error, Sendable, CustomStringConvertible {
+    package var call: String
+    package var code: Int32
+    package var message: String
 
-    public var description: String { "git: \(call) failed: \(message)" }
+    package var description: String { "git: \(call) failed: \(message)" }
 
     /// Throws unless `code` is zero or positive.
     static func check(_ code: Int32, _ call: String) throws(GitError) {

@@ -1,25 +1,25 @@
 /// Where a repository of job specs is, and which part of it.
-public struct GitSourceOptions: Sendable {
+package struct GitSourceOptions: Sendable {
     /// A local path (a clone, or a bare repository), or a URL: `file://`, `git://`, `https://`, `ssh://`.
-    public var location: String
+    package var location: String
     /// A branch, tag or commit; nil for the repository's `HEAD`.
-    public var ref: String?
+    package var ref: String?
     /// The folder of specs inside the repository.
-    public var folder: String = "jobs"
+    package var folder: String = "jobs"
     /// The environment variable holding an https token (read when fetching, never logged).
-    public var tokenVariable: String = "CHRONOS_SYNC_GIT_TOKEN"
+    package var tokenVariable: String = "CHRONOS_SYNC_GIT_TOKEN"
     /// The environment variable holding the ssh server's host key fingerprint (`SHA256:…`); an ssh host
     /// key is accepted only when it matches.
-    public var sshHostKeyVariable: String = "CHRONOS_SYNC_SSH_HOST_KEY"
+    package var sshHostKeyVariable: String = "CHRONOS_SYNC_SSH_HOST_KEY"
     /// Where remote repositories are mirrored (bare).
-    public var mirrorDirectory: String
+    package var mirrorDirectory: String
     /// A token may go over plain `http://` (refused otherwise: anyone on the way could read it).
-    public var allowInsecure = false
+    package var allowInsecure = false
     /// A password written into the URL (`https://user:PASS@host/…`): taken out of `location` before
     /// anything is stored, and used from memory only.
     var urlPassword: String?
 
-    public init(location: String, ref: String? = nil, folder: String = "jobs", mirrorDirectory: String) {
+    package init(location: String, ref: String? = nil, folder: String = "jobs", mirrorDirectory: String) {
         let (clean, password) = Self.withoutPassword(location)
         self.location = clean
         self.urlPassword = password

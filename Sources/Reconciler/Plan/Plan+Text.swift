@@ -1,7 +1,7 @@
 extension Plan {
     /// The plan as a person reads it, Terraform-style: `+` create, `~` update with `old → new`, `-` delete,
     /// `-/+` replace, and a summary line.
-    public func text(color: Bool = false) -> String {
+    package func text(color: Bool = false) -> String {
         func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
         var lines: [String] = []
         for change in changes {

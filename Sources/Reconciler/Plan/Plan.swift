@@ -4,61 +4,61 @@ import JobSpec
 
 /// What a sync would change: per job, create, update (with each field's old and new value), delete,
 /// or replace (a job whose trigger kind changes: its runtime state starts over).
-public struct Plan: Codable, Sendable, Equatable {
-    public enum Action: String, Codable, Sendable {
+package struct Plan: Codable, Sendable, Equatable {
+    package enum Action: String, Codable, Sendable {
         case create, update, delete, replace
     }
 
-    public struct FieldChange: Codable, Sendable, Equatable {
-        public var field: String
+    package struct FieldChange: Codable, Sendable, Equatable {
+        package var field: String
         /// The value as JSON, nil when the field is not set.
-        public var old: String?
-        public var new: String?
+        package var old: String?
+        package var new: String?
     }
 
-    public struct Change: Codable, Sendable, Equatable {
-        public var action: Action
-        public var name: String
+    package struct Change: Codable, Sendable, Equatable {
+        package var action: Action
+        package var name: String
         /// Where the spec is (`jobs/etl.yaml:3:1`); empty for a delete.
-        public var source: String
-        public var fields: [FieldChange]
+        package var source: String
+        package var fields: [FieldChange]
     }
 
     /// The commit the desired jobs come from.
-    public var revision: String
+    package var revision: String
     /// A fingerprint of the live jobs the plan was made against; `apply` refuses a plan whose live jobs changed since.
-    public var liveFingerprint: String
+    package var liveFingerprint: String
     /// Changes in the order they are applied: creates and updates parents first, deletes children first.
-    public var changes: [Change]
+    package var changes: [Change]
     /// Jobs that left git but stay, because the sync policy does not prune.
-    public var notPruned: [String]
+    package var notPruned: [String]
     /// Jobs made outside git (through the API), which a sync leaves alone.
-    public var unmanaged: [String]
+    package var unmanaged: [String]
     /// Why the plan may not be applied, when it may not.
-    public var refused: String?
+    package var refused: String?
 
-    public var isEmpty: Bool { changes.isEmpty }
+    package var isEmpty: Bool { changes.isEmpty }
 
-    public func count(_ action: Action) -> Int { changes.filter { $0.action == action }.count }
+    package func count(_ action: Action) -> Int { changes.filter { $0.action == action }.count }
 }
 
 /// A job as it runs in the engine.
-public struct LiveJob: Sendable {
-    public var job: Job
+package struct LiveJob: Sendable {
+    package var job: Job
     /// The API for a job made or changed through it; its spec otherwise.
-    public var source: JobSource
+    package var source: JobSource
 
-    public init(job: Job, source: JobSource) {
+    package init(job: Job, source: JobSource) {
         self.job = job
         self.source = source
     }
 
-    public var isUnmanaged: Bool { source == .api }
+    package var isUnmanaged: Bool { source == .api }
 }
 
 extension Plan {
     /// The plan that takes `live` to `desired` under `policy`.
-    public static func make(desired: [JobDefinition], live: [LiveJob], policy: SyncPolicy, revision: String, fingerprinted: Bool = true) -> Plan {
+    package static func make(desired: [JobDefinition], live: [LiveJob], policy: SyncPolicy, revision: String, fingerprinted: Bool = true) -> Plan {
         let liveByName = Dictionary(live.map { ($0.job.name, $0) }, uniquingKeysWith: { a, _ in a })
         let desiredNames = Set(desired.map(\.job.name))
         var upserts: [Change] = []
@@ -137,7 +137,7 @@ extension Plan {
     }
 
     /// A fingerprint of a set of live jobs (names, specs and whether they are managed).
-    public static func fingerprint(_ live: [LiveJob]) -> String {
+    package static func fingerprint(_ live: [LiveJob]) -> String {
         var hash: UInt64 = 14_695_981_039_346_656_037
         for job in live.sorted(by: { $0.job.name < $1.job.name }) {
             for byte in (specHash(job.job) + (job.isUnmanaged ? "u" : "m")).utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
@@ -146,7 +146,7 @@ extension Plan {
     }
 
     /// A hash of one job's spec, stable across runs.
-    public static func specHash(_ job: Job) -> String { job.specHash }
+    package static func specHash(_ job: Job) -> String { job.specHash }
 
 }
 
