@@ -74,7 +74,10 @@ let package = Package(
         ),
 
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec"]),
-        .testTarget(name: "ChronosEngineTests", dependencies: ["ChronosEngine"]),
+        .testTarget(
+            name: "ChronosEngineTests",
+            dependencies: ["ChronosEngine", "JobSpec", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler"]),
         .testTarget(
             name: "ChronosAPITests",

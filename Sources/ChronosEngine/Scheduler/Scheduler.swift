@@ -11,6 +11,9 @@ public actor Scheduler: Service {
     let launcher: any Launcher
     let clock: any SchedulerClock
     let logger: Logger
+    /// Every write goes through it, so batches reach the store in the order of the steps even when
+    /// one is retried.
+    nonisolated let writer: OrderedStoreWriter
     private let inbox = LaunchInbox()
     private let launches: AsyncStream<[SchedulerStep.Launch]>
     private let launchSink: AsyncStream<[SchedulerStep.Launch]>.Continuation
@@ -33,6 +36,7 @@ public actor Scheduler: Service {
         self.launcher = launcher
         self.clock = clock
         self.logger = logger
+        writer = OrderedStoreWriter(store: store, clock: clock, logger: logger)
         (launches, launchSink) = AsyncStream.makeStream()
     }
 
@@ -138,21 +142,17 @@ public actor Scheduler: Service {
     }
 
     /// Writes the step's batch, then hands its launches and kills on. Batches reach the store in the
-    /// order of the steps (the write is queued before the first suspension). A failed write is retried
-    /// until it succeeds: nothing is launched that is not stored, and memory never runs ahead of the store.
+    /// order of the steps (the write is queued before the first suspension), and a failed one is
+    /// retried before any behind it: nothing is launched that is not stored. When the writer stops
+    /// (retries cancelled at shutdown), the step's launches and kills are dropped.
     func perform(_ step: SchedulerStep) async {
         if !step.isEmpty { version &+= 1 }
         for event in step.events { logger.info("\(event)") }
-        var delay: Duration = .milliseconds(100)
-        while true {
-            let store = self.store
-            let error: (any Error)? = await withCheckedContinuation { continuation in
-                store.write(step.batch) { continuation.resume(returning: $0) }
-            }
-            guard let error else { break }
-            logger.error("state store write failed, retrying in \(delay): \(error)")
-            try? await Task.sleep(for: delay)
-            delay = min(delay * 2, .seconds(5))
+        do {
+            try await writer.write(step.batch)
+        } catch {
+            logger.error("\(step.launches.count) launches and \(step.kills.count) kills not performed: \(error)")
+            return
         }
         if !step.launches.isEmpty { launchSink.yield(step.launches) }
         for launch in step.launches {
