@@ -17,8 +17,10 @@ public actor Scheduler: Service {
     private let inbox = LaunchInbox()
     private let launches: AsyncStream<[SchedulerStep.Launch]>
     private let launchSink: AsyncStream<[SchedulerStep.Launch]>.Continuation
-    /// The longest the loop sleeps, so timers added while it sleeps are at most this late.
-    let maxSleep: Int64 = 1000
+    /// Wakes the timer loop when a step adds a timer sooner than the one it sleeps until.
+    private let wake = WakeSignal()
+    /// The time the timer loop sleeps until (`Int64.max` with no timer); nil while it is awake.
+    private var sleepingUntil: Int64?
     private enum Restore {
         case notStarted
         case running([CheckedContinuation<Void, any Error>])
@@ -100,12 +102,15 @@ public actor Scheduler: Service {
         logger.info("scheduler stopped")
     }
 
+    /// Performs what is due, then sleeps exactly until the next timer; a step that adds a sooner one
+    /// wakes it (see `perform`).
     private func timerLoop() async {
         while !Task.isCancelled {
-            let now = clock.now()
-            await perform(core.advance(now: now))
-            let next = min(core.nextWakeup ?? .max, clock.now() + maxSleep)
-            do { try await clock.sleep(until: next) } catch { return }
+            await perform(core.advance(now: clock.now()))
+            let next = core.nextWakeup
+            sleepingUntil = next ?? .max
+            await clock.sleep(until: next, or: wake)
+            sleepingUntil = nil
         }
     }
 
@@ -147,6 +152,10 @@ public actor Scheduler: Service {
     /// (retries cancelled at shutdown), the step's launches and kills are dropped.
     func perform(_ step: SchedulerStep) async {
         if !step.isEmpty { version &+= 1 }
+        if let until = sleepingUntil, let next = core.nextWakeup, next < until {
+            sleepingUntil = nil
+            wake.signal()
+        }
         for event in step.events { logger.info("\(event)") }
         do {
             try await writer.write(step.batch)
