@@ -89,7 +89,10 @@ let package = Package(
         ),
 
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec"]),
-        .testTarget(name: "ChronosEngineTests", dependencies: ["ChronosEngine", "JobSpec"]),
+        .testTarget(
+            name: "ChronosEngineTests",
+            dependencies: ["ChronosEngine", "JobSpec", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "ReconcilerTests",
             dependencies: ["Reconciler", "ChronosEngine", "JobSpec", .product(name: "Logging", package: "swift-log")]

@@ -89,19 +89,16 @@ package final class LocalLauncher: Launcher {
         }
         onStart(LaunchInfo(pid: pid, processStart: ProcessSpawner.startTime(pid), sandbox: sandbox, host: host))
         if pendingKill != nil { Glibc.kill(-pid, SIGTERM) }
-        let thread = Thread { [self] in
-            let result = ProcessSpawner.wait(pid)
+        ProcessReaper.shared.watch(pid) { [self] status in
             // What the run left behind in its process group ends with it.
             Glibc.kill(-pid, SIGKILL)
             let killReason = self.running.withLock { $0.removeValue(forKey: id)?.killReason }
             if let killReason {
                 onExit(id, .killed(killReason))
             } else {
-                onExit(id, .exited(result.status))
+                onExit(id, .exited(status))
             }
         }
-        thread.stackSize = 256 * 1024
-        thread.start()
     }
 
     package func kill(_ id: TaskID, reason: String) async -> Bool {

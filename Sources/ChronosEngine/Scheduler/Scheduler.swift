@@ -11,11 +11,16 @@ package actor Scheduler: Service {
     let launcher: any Launcher
     let clock: any SchedulerClock
     let logger: Logger
+    /// Every write goes through it, so batches reach the store in the order of the steps even when
+    /// one is retried.
+    nonisolated let writer: OrderedStoreWriter
     private let inbox = LaunchInbox()
     private let launches: AsyncStream<[SchedulerStep.Launch]>
     private let launchSink: AsyncStream<[SchedulerStep.Launch]>.Continuation
-    /// The longest the loop sleeps, so timers added while it sleeps are at most this late.
-    let maxSleep: Int64 = 1000
+    /// Wakes the timer loop when a step adds a timer sooner than the one it sleeps until.
+    private let wake = WakeSignal()
+    /// The time the timer loop sleeps until (`Int64.max` with no timer); nil while it is awake.
+    private var sleepingUntil: Int64?
     private enum Restore {
         case notStarted
         case running([CheckedContinuation<Void, any Error>])
@@ -33,6 +38,7 @@ package actor Scheduler: Service {
         self.launcher = launcher
         self.clock = clock
         self.logger = logger
+        writer = OrderedStoreWriter(store: store, clock: clock, logger: logger)
         (launches, launchSink) = AsyncStream.makeStream()
     }
 
@@ -96,12 +102,15 @@ package actor Scheduler: Service {
         logger.info("scheduler stopped")
     }
 
+    /// Performs what is due, then sleeps exactly until the next timer; a step that adds a sooner one
+    /// wakes it (see `perform`).
     private func timerLoop() async {
         while !Task.isCancelled {
-            let now = clock.now()
-            await perform(core.advance(now: now))
-            let next = min(core.nextWakeup ?? .max, clock.now() + maxSleep)
-            do { try await clock.sleep(until: next) } catch { return }
+            await perform(core.advance(now: clock.now()))
+            let next = core.nextWakeup
+            sleepingUntil = next ?? .max
+            await clock.sleep(until: next, or: wake)
+            sleepingUntil = nil
         }
     }
 
@@ -138,21 +147,21 @@ package actor Scheduler: Service {
     }
 
     /// Writes the step's batch, then hands its launches and kills on. Batches reach the store in the
-    /// order of the steps (the write is queued before the first suspension). A failed write is retried
-    /// until it succeeds: nothing is launched that is not stored, and memory never runs ahead of the store.
+    /// order of the steps (the write is queued before the first suspension), and a failed one is
+    /// retried before any behind it: nothing is launched that is not stored. When the writer stops
+    /// (retries cancelled at shutdown), the step's launches and kills are dropped.
     func perform(_ step: SchedulerStep) async {
         if !step.isEmpty { version &+= 1 }
+        if let until = sleepingUntil, let next = core.nextWakeup, next < until {
+            sleepingUntil = nil
+            wake.signal()
+        }
         for event in step.events { logger.info("\(event)") }
-        var delay: Duration = .milliseconds(100)
-        while true {
-            let store = self.store
-            let error: (any Error)? = await withCheckedContinuation { continuation in
-                store.write(step.batch) { continuation.resume(returning: $0) }
-            }
-            guard let error else { break }
-            logger.error("state store write failed, retrying in \(delay): \(error)")
-            try? await Task.sleep(for: delay)
-            delay = min(delay * 2, .seconds(5))
+        do {
+            try await writer.write(step.batch)
+        } catch {
+            logger.error("\(step.launches.count) launches and \(step.kills.count) kills not performed: \(error)")
+            return
         }
         if !step.launches.isEmpty { launchSink.yield(step.launches) }
         for launch in step.launches {

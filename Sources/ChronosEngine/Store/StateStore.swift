@@ -29,12 +29,21 @@ package struct StoreBatch: Sendable {
 }
 
 /// Durable storage of jobs as applied, their runtime state and run history (SQLite by default;
-/// ZooKeeper for HA). Implementations apply each batch atomically.
+/// ZooKeeper for HA).
+///
+/// The write contract, which every implementation keeps:
+/// - A batch is applied atomically: all of it or, when `completion` reports an error, none of it.
+/// - Batches are applied in the order of the calls (the call queues the batch before it returns).
+/// - A store does not retry a failed batch itself, and reports each failure with its cause.
+///
+/// The scheduler writes through an `OrderedStoreWriter`, which hands the store one batch at a time and
+/// retries a failed one (with capped backoff, logging each failure) before any batch behind it. So the
+/// store always holds a prefix of the scheduler's batches, and nothing is launched that is not stored.
 package protocol StateStore: Sendable {
     /// Loads jobs, runtime states and the runs still queued or running.
     func load() async throws -> StoredState
-    /// Applies a batch of writes in one transaction. Batches are applied in the order of the calls
-    /// (the call queues the batch before it returns), and `completion` reports the outcome.
+    /// Applies a batch of writes in one transaction, after every batch of earlier calls; `completion`
+    /// reports the outcome (nil once the batch is durable).
     func write(_ batch: StoreBatch, completion: @escaping @Sendable ((any Error)?) -> Void)
     /// The most recent runs of a job, newest first.
     func runs(of job: String, limit: Int) async throws -> [RunRecord]
