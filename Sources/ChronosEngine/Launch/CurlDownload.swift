@@ -8,9 +8,9 @@ package enum CurlDownload {
     /// Fetches `url` into `path`, following redirects; fails on an HTTP error status.
     static func fetch(_ url: String, to path: String, timeoutSeconds: Int = 300) throws(LaunchError) {
         _ = setup
-        guard let handle = curl_easy_init() else { throw LaunchError("libcurl: curl_easy_init failed") }
+        guard let handle = curl_easy_init() else { throw LaunchError(.fetch, "libcurl: curl_easy_init failed") }
         defer { curl_easy_cleanup(handle) }
-        guard let file = fopen(path, "wb") else { throw LaunchError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        guard let file = fopen(path, "wb") else { throw LaunchError(.fetch, "cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { fclose(file) }
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE))
         let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { buffer in
@@ -28,7 +28,7 @@ package enum CurlDownload {
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
-            throw LaunchError("fetching \(Scrub.secrets(in: url)) failed: \(message)")
+            throw LaunchError(.fetch, "fetching \(Scrub.secrets(in: url)) failed: \(message)")
         }
     }
 }

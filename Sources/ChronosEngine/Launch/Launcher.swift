@@ -15,10 +15,26 @@ package struct LaunchInfo: Sendable, Hashable {
     }
 }
 
-/// A run that could not be started, and why.
+/// A run that could not be started: what went wrong (a code to act on) and why, in words that say what to
+/// change. The message is what the run's history shows as its reason.
 package struct LaunchError: Error, Sendable, CustomStringConvertible {
+    package enum Code: String, Sendable {
+        /// A `uris`/`fetch` entry could not be fetched or extracted.
+        case fetch
+        /// The run's sandbox folder could not be made.
+        case sandbox
+        /// The process could not be started.
+        case spawn
+        /// The job asks for what this launcher cannot give (a container, another user).
+        case unsupported
+    }
+
+    package var code: Code
     package var message: String
-    package init(_ message: String) { self.message = message }
+    package init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
     package var description: String { message }
 }
 

@@ -56,13 +56,13 @@ package final class LocalLauncher: Launcher {
             running.withLock { table in if table[run.taskID]?.pid == 0 { table[run.taskID] = nil } }
         }
         if job.container != nil {
-            throw LaunchError("job \(job.name) needs a container (\(job.container!.image)), and the local launcher has no container runtime; run it on Mesos or remove \"container\"")
+            throw LaunchError(.unsupported, "job \(job.name) needs a container (\(job.container!.image)), and the local launcher has no container runtime; run it on Mesos or remove \"container\"")
         }
         let sandbox = try Sandbox.path(data: dataDirectory, run: run)
         do {
             try FileManager.default.createDirectory(atPath: sandbox, withIntermediateDirectories: true)
         } catch {
-            throw LaunchError("cannot create the sandbox \(sandbox): \(error.localizedDescription)")
+            throw LaunchError(.sandbox, "cannot create the sandbox \(sandbox): \(error.localizedDescription)")
         }
         // The spawn creates stdout and stderr; a fetch failure is written to stderr first.
         let stdout = sandbox + "/stdout"
@@ -172,11 +172,11 @@ package final class LocalLauncher: Launcher {
         let name = job.runAsUser.isEmpty ? (defaults.user ?? "") : job.runAsUser
         guard !name.isEmpty, getuid() == 0, name != "root" else {
             if !name.isEmpty && name != "root" && getuid() != 0, let me = getpwuid(getuid()), String(cString: me.pointee.pw_name) != name {
-                throw LaunchError("job \(job.name) asks to run as \(name), but the server does not run as root and cannot switch users")
+                throw LaunchError(.unsupported, "job \(job.name) asks to run as \(name), but the server does not run as root and cannot switch users")
             }
             return nil
         }
-        guard let entry = getpwnam(name) else { throw LaunchError("runAsUser \(name) is not a user on \(host)") }
+        guard let entry = getpwnam(name) else { throw LaunchError(.unsupported, "runAsUser \(name) is not a user on \(host)") }
         return (name, entry.pointee.pw_uid, entry.pointee.pw_gid)
     }
 

@@ -42,7 +42,7 @@ enum ProcessSpawner {
         var pid: pid_t = 0
         let code = posix_spawnp(&pid, request.argv[0], &actions, &attributes, argv, envp)
         guard code == 0 else {
-            throw LaunchError("cannot start \(request.argv[0]): \(String(cString: strerror(code)))")
+            throw LaunchError(.spawn, "cannot start \(request.argv[0]): \(String(cString: strerror(code)))")
         }
         return pid
     }

@@ -6,7 +6,7 @@ import JobSpec
 enum Sandbox {
     /// The folder of `run`; refused for a job name that is not a valid one (and could leave `sandboxes/`).
     static func path(data: String, run: RunRecord) throws(LaunchError) -> String {
-        if let problem = JobName.problem(run.job) { throw LaunchError("no sandbox for this run: \(problem)") }
+        if let problem = JobName.problem(run.job) { throw LaunchError(.sandbox, "no sandbox for this run: \(problem)") }
         return "\(data)/sandboxes/\(run.job)/\(SandboxRetention.folderName(of: run.taskID))"
     }
 
@@ -17,7 +17,7 @@ enum Sandbox {
         for entry in entries {
             let name = entry.output_file.isEmpty ? fileName(of: entry.uri) : entry.output_file
             guard !name.isEmpty, !name.contains("/"), name != "..", name != "." else {
-                throw LaunchError("cannot tell a file name for \(Scrub.secrets(in: entry.uri)); set output_file")
+                throw LaunchError(.fetch, "cannot tell a file name for \(Scrub.secrets(in: entry.uri)); set output_file")
             }
             let target = folder + "/" + name
             try copy(entry.uri, to: target)
@@ -40,12 +40,12 @@ enum Sandbox {
         if uri.hasPrefix("file://") {
             source = URLComponents(string: uri)?.path ?? String(uri.dropFirst(7))
         } else if !uri.hasPrefix("/") {
-            throw LaunchError("cannot fetch \(Scrub.secrets(in: uri)): use an absolute path, file://, http:// or https://")
+            throw LaunchError(.fetch, "cannot fetch \(Scrub.secrets(in: uri)): use an absolute path, file://, http:// or https://")
         }
         do {
             try FileManager.default.copyItem(atPath: source, toPath: target)
         } catch {
-            throw LaunchError("cannot fetch \(source): \((error as NSError).localizedDescription)")
+            throw LaunchError(.fetch, "cannot fetch \(source): \((error as NSError).localizedDescription)")
         }
     }
 
@@ -69,12 +69,12 @@ enum Sandbox {
         do {
             try process.run()
         } catch {
-            throw LaunchError("cannot run \(command[0]) to extract \((file as NSString).lastPathComponent): \(error)")
+            throw LaunchError(.fetch, "cannot run \(command[0]) to extract \((file as NSString).lastPathComponent): \(error)")
         }
         let detail = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw LaunchError("extracting \((file as NSString).lastPathComponent) failed: \(detail.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw LaunchError(.fetch, "extracting \((file as NSString).lastPathComponent) failed: \(detail.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
     }
 }
