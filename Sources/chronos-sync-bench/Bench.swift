@@ -8,6 +8,7 @@ import Foundation
 //   chronos-sync-bench engine-idle N SECONDS        N scheduled jobs loaded: memory and idle CPU
 //   chronos-sync-bench engine-dispatch N            N runs due in the same second: dispatch delay
 //   chronos-sync-bench launch-rate N                local launches of /bin/true against posix_spawn
+//   chronos-sync-bench concurrent-runs N SECONDS    N local runs at once: threads, memory, CPU, reaping
 //   chronos-sync-bench api-serve N                  the API with N jobs, and a bare Hummingbird server, for wrk
 //   chronos-sync-bench api-burst SECONDS CLIENTS    a 5-per-second job's delay and /ping, idle and under 1 MiB POSTs
 @main
@@ -29,6 +30,8 @@ struct Bench {
             try await apiBurst(seconds: Int(args[2])!, clients: Int(args[3])!)
         case "launch-rate" where args.count == 3:
             try await launchRate(count: Int(args[2])!)
+        case "concurrent-runs" where args.count == 4:
+            try await concurrentRuns(count: Int(args[2])!, seconds: Double(args[3])!)
         default:
             FileHandle.standardError.write(Data("usage: see the comment at the top of Bench.swift\n".utf8))
             exit(2)

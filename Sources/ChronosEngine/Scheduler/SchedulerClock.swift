@@ -1,6 +1,7 @@
 import JobSpec
 
-/// Where the scheduler reads the time and sleeps; tests drive the core directly instead.
+/// Where the scheduler reads the time and sleeps (its timers and its store retries); tests pass a
+/// clock that moves only when they say.
 package protocol SchedulerClock: Sendable {
     /// Now, in epoch milliseconds.
     func now() -> Int64
