@@ -20,6 +20,13 @@ final class ProcessReaper: Sendable {
     private let epoll: Int32
     /// The watched processes, by pidfd.
     private let watches = Mutex<[Int32: Watch]>([:])
+    /// How many processes were waited for on a thread of their own (the fallback).
+    private let fallbacks = Mutex(0)
+
+    /// True when the reaper thread waits for the processes (the kernel gave an epoll set).
+    var usesEpoll: Bool { epoll >= 0 }
+    /// Processes waited for on a thread of their own so far.
+    var fallbackThreads: Int { fallbacks.withLock { $0 } }
 
     private init() {
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -54,6 +61,7 @@ final class ProcessReaper: Sendable {
     /// The fallback when the kernel has no pidfd (Linux before 5.3) or descriptors ran out: a small
     /// thread blocked in `waitpid` for this one process.
     private func waitOnOwnThread(_ pid: pid_t, _ onExit: @escaping Exit) {
+        fallbacks.withLock { $0 += 1 }
         let thread = Thread { onExit(ProcessSpawner.wait(pid).status) }
         thread.stackSize = 256 * 1024
         thread.start()
