@@ -42,7 +42,7 @@ let package = Package(
         ),
         .target(
             name: "ZooKeeperStore",
-            dependencies: ["JobSpec", "ChronosEngine", "CZooKeeper"]
+            dependencies: ["CZooKeeper"]
         ),
         .target(
             name: "ChronosAPI",
