@@ -33,7 +33,6 @@ struct DurationFlag: Sendable, Equatable, CustomStringConvertible {
     static let units: [String: Double] = ["ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
 
     var duration: Duration { .milliseconds(milliseconds) }
-    var seconds: Double { Double(milliseconds) / 1000 }
 
     var description: String {
         if milliseconds % 1000 != 0 { return "\(milliseconds)ms" }

@@ -55,9 +55,6 @@ struct Serve: AsyncParsableCommand {
     @Option(name: [.customLong("sync-interval"), .customLong("sync_interval")], help: "Time between syncs: 30s, 5m, 1h (a bare number is seconds; default 60s for git, 5s for --jobs).")
     var syncIntervalFlag: DurationFlag?
 
-    /// Seconds between syncs, when given.
-    var syncInterval: Double? { syncIntervalFlag?.seconds }
-
     @Option(name: [.customLong("user")], help: "runAsUser for jobs that set none (only when serving as root).")
     var user: String?
 
