@@ -237,7 +237,7 @@ public enum JobLoader {
         let path = relative.isEmpty ? String(root.dropLast()) : root + relative
         guard let directory = opendir(path) else { throw FolderReadError(path: path, code: errno) }
         var folders: [String] = []
-        let failure = list(directory, root: root, relative: relative, files: &files, folders: &folders)
+        let failure = list(directory, path: path, root: root, relative: relative, files: &files, folders: &folders)
         // Closed before descending, so a deep tree holds one descriptor at a time.
         closedir(directory)
         if let failure { throw failure }
@@ -245,12 +245,12 @@ public enum JobLoader {
     }
 
     /// Adds the spec files of one open folder to `files` and its sub-folders to `folders`.
-    private static func list(_ directory: OpaquePointer, root: String, relative: String,
+    private static func list(_ directory: OpaquePointer, path: String, root: String, relative: String,
                              files: inout [String], folders: inout [String]) -> FolderReadError? {
         while true {
             errno = 0
             guard let entry = readdir(directory) else {
-                return errno == 0 ? nil : FolderReadError(path: relative.isEmpty ? String(root.dropLast()) : root + relative, code: errno)
+                return errno == 0 ? nil : FolderReadError(path: path, code: errno)
             }
             let name = withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
