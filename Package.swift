@@ -100,7 +100,7 @@ let package = Package(
             name: "ReconcilerTests",
             dependencies: ["Reconciler", "ChronosEngine", "JobSpec", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "ZooKeeperStoreTests", dependencies: ["ZooKeeperStore"]),
+        .testTarget(name: "ZooKeeperStoreTests", dependencies: ["ZooKeeperStore", "ChronosEngine", "JobSpec"]),
         .testTarget(
             name: "ChronosAPITests",
             dependencies: [
