@@ -33,7 +33,8 @@ package final class ZooKeeperStateStore: StateStore, LaunchGate, @unchecked Send
     // @unchecked: the caches are a Mutex; batches are applied one at a time by `worker`.
     private struct Cache {
         var jobs: Set<String> = []
-        var states: Set<String> = []
+        /// Every job's runtime state as stored: a scheduled run moves its job's last slot forward.
+        var states: [String: JobState] = [:]
         var active: [TaskID: RunRecord] = [:]
         /// Recently read or written histories, newest first; nil: the job has no history node.
         var histories: [String: [RunRecord]?] = [:]
@@ -148,10 +149,10 @@ package final class ZooKeeperStateStore: StateStore, LaunchGate, @unchecked Send
             }
         }
         state.activeRuns = active.values.sorted { ($0.readyAt, $0.taskID) < ($1.readyAt, $1.taskID) }
-        let stateNames = Set(state.states.keys)
+        let states = state.states
         cache.withLock {
             $0.jobs = jobNames
-            $0.states = stateNames
+            $0.states = states
             $0.active = active
             $0.histories = [:]
         }
@@ -290,8 +291,8 @@ package final class ZooKeeperStateStore: StateStore, LaunchGate, @unchecked Send
             cache.withLock { cache in
                 cache.jobs.formUnion(batch.upsertJobs.map(\.job.name))
                 cache.jobs.subtract(batch.deleteJobs)
-                cache.states.formUnion(batch.states.keys)
-                cache.states.subtract(batch.deleteJobs)
+                cache.states.merge(plan.states) { $1 }
+                for name in batch.deleteJobs { cache.states[name] = nil }
                 cache.active = plan.active
             }
             remember(plan.histories)
@@ -331,6 +332,7 @@ package final class ZooKeeperStateStore: StateStore, LaunchGate, @unchecked Send
     private struct Plan {
         var ops: [ZooKeeperOp] = []
         var active: [TaskID: RunRecord]
+        var states: [String: JobState] = [:]
         var histories: [String: [RunRecord]?] = [:]
     }
 
@@ -400,15 +402,25 @@ package final class ZooKeeperStateStore: StateStore, LaunchGate, @unchecked Send
             plan.ops.append(existing == nil ? .create(layout.history(job), data: data) : .set(layout.history(job), data: data))
             plan.histories[job] = history
         }
-        for (name, state) in batch.states.sorted(by: { $0.key < $1.key }) where !batch.deleteJobs.contains(name) {
+        // Job states: those of the batch, and those whose last slot a scheduled run moved (the scheduler
+        // does not write the state with each run: the SQLite store reads the last slot back from its runs).
+        plan.states = batch.states
+        for id in order where id.attempt == 0 {
+            guard let run = changed[id], run.trigger == .schedule, var state = plan.states[id.job] ?? knownStates[id.job] else { continue }
+            if (state.lastScheduledDue ?? .min) < id.due {
+                state.lastScheduledDue = id.due
+                plan.states[id.job] = state
+            }
+        }
+        for (name, state) in plan.states.sorted(by: { $0.key < $1.key }) where !batch.deleteJobs.contains(name) {
             let data = Array(try encoder.encode(state))
             let path = layout.state(name)
-            plan.ops.append(knownStates.contains(name) ? .set(path, data: data) : .create(path, data: data))
+            plan.ops.append(knownStates[name] != nil ? .set(path, data: data) : .create(path, data: data))
         }
         let upserted = Set(batch.upsertJobs.map(\.job.name))
         for name in batch.deleteJobs {
             if knownJobs.contains(name) || upserted.contains(name) { plan.ops.append(.delete(layout.job(name))) }
-            if knownStates.contains(name) { plan.ops.append(.delete(layout.state(name))) }
+            if knownStates[name] != nil { plan.ops.append(.delete(layout.state(name))) }
         }
         return plan
     }

@@ -64,6 +64,8 @@ import Testing
         #expect(loaded.jobs.first { $0.job.name == "child" }?.job.parents == ["a", "b"])
         #expect(loaded.states["child"]?.completedParents == ["a"])
         #expect(loaded.states["child"]?.lastScheduledDue == 60_000)
+        // The scheduler writes no state with a scheduled run: the run moves its job's last slot forward.
+        #expect(loaded.states["a"]?.lastScheduledDue == 300_000)
         #expect(Set(loaded.activeRuns.map(\.taskID.description)) == ["ct:300000:0:b", "ct:1:0:odd name/with%"])
         #expect(loaded.activeRuns.first { $0.job == "b" }?.state == .running)
         #expect(loaded.activeRuns.first { $0.job == "b" }?.startedAt == 300_010)
@@ -79,10 +81,12 @@ import Testing
         var finished = run("b", due: 300_000, .failed)
         finished.exitStatus = 1
         end.runs = [finished]
+        end.runs.append(run("a", due: 360_000, .queued))
         end.deleteJobs = ["odd name/with%"]
         try await next.write(end)
         let after = try await next.load()
-        #expect(after.activeRuns.map(\.job) == ["odd name/with%"])
+        #expect(after.states["a"]?.lastScheduledDue == 360_000)
+        #expect(after.activeRuns.map(\.job).sorted() == ["a", "odd name/with%"])
         #expect(after.jobs.map(\.job.name) == ["a", "b", "child"])
         #expect(try await next.runs(of: "b", limit: 5).map(\.exitStatus) == [1])
     }
