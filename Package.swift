@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "chronos-sync-bench",
             dependencies: [
-                "JobSpec", "ChronosEngine", "ChronosAPI", "CProcess",
+                "JobSpec", "ChronosEngine", "ChronosAPI", "CProcess", "ZooKeeperStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

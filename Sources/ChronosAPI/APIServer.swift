@@ -46,6 +46,8 @@ package struct APIServer: Sendable {
     let webhookSecret: WebhookSecret?
     /// The election, on an HA instance.
     let cluster: (any ClusterMembership)?
+    /// When the server was made (epoch ms): a single server leads since then.
+    let startedAt = Int64(Date().timeIntervalSince1970 * 1000)
 
     package init(scheduler: Scheduler, store: any StateStore, configuration: Configuration, sync: (any SyncProvider)? = nil,
                 webhookSecret: String? = nil, cluster: (any ClusterMembership)? = nil,

@@ -11,6 +11,7 @@ import Foundation
 //   chronos-sync-bench concurrent-runs N SECONDS    N local runs at once: threads, memory, CPU, reaping
 //   chronos-sync-bench api-serve N                  the API with N jobs, and a bare Hummingbird server, for wrk
 //   chronos-sync-bench api-burst SECONDS CLIENTS    a 5-per-second job's delay and /ping, idle and under 1 MiB POSTs
+//   chronos-sync-bench store-writes ZK_HOSTS N      N scheduler batches to the SQLite and the ZooKeeper stores
 @main
 struct Bench {
     static func main() async throws {
@@ -32,6 +33,8 @@ struct Bench {
             try await launchRate(count: Int(args[2])!)
         case "concurrent-runs" where args.count == 4:
             try await concurrentRuns(count: Int(args[2])!, seconds: Double(args[3])!)
+        case "store-writes" where args.count == 4:
+            try await storeWrites(hosts: args[2], batches: Int(args[3])!)
         default:
             FileHandle.standardError.write(Data("usage: see the comment at the top of Bench.swift\n".utf8))
             exit(2)

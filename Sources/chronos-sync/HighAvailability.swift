@@ -38,6 +38,8 @@ struct TermFactory: Sendable {
     var leaseDuration: Duration
     /// The job source of a term (a folder or the git sync), and the sync the API shows.
     var source: @Sendable (Scheduler, any StateStore) -> (any Service, (any SyncProvider)?)
+    /// Services that run beside the scheduler while this instance leads (the sandbox janitor).
+    var helpers: @Sendable (any StateStore) -> [any Service]
     /// The term's API (routes only; the front adds the middleware).
     var api: @Sendable (Scheduler, any StateStore, (any SyncProvider)?) -> APIServer
 }
@@ -98,7 +100,7 @@ final class LeadershipTerms: Service, Sendable {
         }
         let (source, sync) = factory.source(scheduler, store)
         front.lead(with: factory.api(scheduler, store, sync))
-        let group = ServiceGroup(services: [scheduler, source], logger: logger)
+        let group = ServiceGroup(services: [scheduler, source] + factory.helpers(store), logger: logger)
         let task = Task { try await group.run() }
         logger.notice("epoch \(fence.epoch): the scheduler runs on this instance")
         return Term(store: store, scheduler: scheduler, group: group, task: task)

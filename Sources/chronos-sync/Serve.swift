@@ -266,6 +266,10 @@ struct Serve: AsyncParsableCommand {
                 let (source, sync) = command.jobSource(scheduler: scheduler, store: store, logger: logger)
                 return (source, sync)
             },
+            helpers: { store in
+                [SandboxJanitor(dataDirectory: command.data.directory, store: store, retention: command.retention ?? .history,
+                                historyLimit: command.jobHistoryLimit, interval: command.sandboxSweepInterval.duration)]
+            },
             api: { scheduler, store, sync in
                 APIServer(scheduler: scheduler, store: store, configuration: api, sync: sync, webhookSecret: webhook, cluster: elector, registry: registry)
             })
