@@ -180,6 +180,14 @@ Behaviour, in short
 * A dropped stream leaves the framework known but disconnected; failover_timeout later (0 = at once) it is
   removed: tasks killed, id refused with ERROR "Framework has been removed". TEARDOWN does the same at once.
 
+Modules
+=======
+
+cli (command line), server (HTTP handlers), control (/sim/inject), views (state documents), files (/files),
+cluster (the shared state and its lock, frameworks, timers) with its parts offers, launches, updates (status
+updates, acknowledgements, kills, reconciliation) and failures (partitions, failovers); model (the records),
+executor (a task's process), protocol and schema (JSON to Call), resources.
+
 Where it differs from a real master
 ===================================
 

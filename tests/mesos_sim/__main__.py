@@ -6,8 +6,8 @@ if __package__ in (None, ""):
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from tests.mesos_sim.server import main
+    from tests.mesos_sim.cli import main
 else:
-    from .server import main
+    from .cli import main
 
 sys.exit(main())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from .cluster import Agent, Cluster, Framework, Task, VERSION, is_terminal
+from .cluster import Cluster
+from .model import VERSION, Agent, Framework, Task, is_terminal
 from .resources import Resources, attribute_model
 
 
