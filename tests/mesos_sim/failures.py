@@ -8,7 +8,7 @@ from .model import RESOURCE_FREEING, Agent
 
 
 class Failures:
-    """Partitions and failovers: agents disconnected, unreachable, gone or back; the leading master lost and elected. (a part of Cluster)."""
+    """Cluster's part for agent partitions and master failovers."""
 
     def disconnect_agent(self, agent: Agent):
         """The agent's connection broke: no offers from it, no kills or acknowledgements delivered to it."""

@@ -14,7 +14,7 @@ from .resources import Resources, validate_proto
 
 
 class Launches:
-    """ACCEPT: offer and task validation as the master does it, LAUNCH and LAUNCH_GROUP, the agent's run of a task. (a part of Cluster)."""
+    """Cluster's part for ACCEPT and the tasks it launches."""
 
     def _validate_offer_ids(self, offer_ids: list[str], framework: Framework) -> str | None:
         """validation::offer::validate."""

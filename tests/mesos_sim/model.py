@@ -8,7 +8,6 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from . import protocol

@@ -10,7 +10,7 @@ from .resources import Resources
 
 
 class Offers:
-    """Offers: free resources per agent, the allocation cycle, refusal filters, DECLINE, SUPPRESS and REVIVE. (a part of Cluster)."""
+    """Cluster's part for offers, filters and suppression."""
 
     def _remove_offer(self, offer: Offer, rescind: bool = False):
         self.offers.pop(offer.id, None)

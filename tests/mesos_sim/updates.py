@@ -12,7 +12,7 @@ from .model import RESOURCE_FREEING, Agent, Framework, Task, is_terminal
 
 
 class StatusUpdates:
-    """Status updates: the agent's update streams (resent until acknowledged), ACKNOWLEDGE, KILL, SHUTDOWN, (a part of Cluster)."""
+    """Cluster's part for status updates, acknowledgements, kills and reconciliation."""
 
     def container_status(self, task: Task) -> dict:
         status = {"container_id": {"value": task.container_id},
