@@ -36,8 +36,8 @@ package final class ZooKeeperStateStore: StateStore, LaunchGate, @unchecked Send
         /// Every job's runtime state as stored: a scheduled run moves its job's last slot forward.
         var states: [String: JobState] = [:]
         var active: [TaskID: RunRecord] = [:]
-        /// Recently read or written histories, newest first; nil: the job has no history node.
-        var histories: [String: [RunRecord]?] = [:]
+        /// Recently read or written history indexes; nil: the job has no history node.
+        var histories: [String: HistoryIndex?] = [:]
     }
 
     private struct Pending {
@@ -63,8 +63,6 @@ package final class ZooKeeperStateStore: StateStore, LaunchGate, @unchecked Send
     static let cachedHistories = 4096
     /// The largest transaction sent, in bytes (ZooKeeper refuses packets over 1 MB).
     static let transactionBytes = 700_000
-    /// A history node is trimmed (oldest runs first) to stay under this size.
-    static let historyBytes = 900_000
 
     package init(client: ZooKeeperClient, layout: ZNodeLayout, fence: Fence?, historyLimit: Int = 100,
                  leaseDuration: Duration = .seconds(3), onEnd: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -175,32 +173,69 @@ package final class ZooKeeperStateStore: StateStore, LaunchGate, @unchecked Send
 
     package func runs(of job: String, limit: Int) async throws -> [RunRecord] {
         let active = cache.withLock { $0.active.values.filter { $0.job == job } }
-        let history = try await history(of: job) ?? []
+        // Pages hold a little more than the limit: what shows is the limit, as in the SQLite store.
+        let history = try await history(of: job, limit: limit).prefix(historyLimit)
         let all = active + history
         return Array(all.sorted { ($0.queuedAt, $0.taskID.attempt) > ($1.queuedAt, $1.taskID.attempt) }.prefix(limit))
     }
 
     package func run(_ id: TaskID) async throws -> RunRecord? {
         if let run = cache.withLock({ $0.active[id] }) { return run }
-        return try await history(of: id.job)?.first { $0.taskID == id }
+        return try await history(of: id.job, limit: historyLimit + HistoryIndex.pageRuns).first { $0.taskID == id }
     }
 
-    /// A job's finished runs, newest first; nil when it has none stored.
-    private func history(of job: String) async throws -> [RunRecord]? {
-        if let cached = cache.withLock({ $0.histories[job] }) { return cached }
-        let read = try await client.getMany([layout.history(job)])[0]
-        let runs = try read.map { try JSONDecoder().decode([RunRecord].self, from: Data($0)) }
-        remember([job: runs])
+    /// A job's finished runs, newest first: the pages that hold the latest `limit`.
+    private func history(of job: String, limit: Int) async throws -> [RunRecord] {
+        guard let index = try await historyIndexes([job])[job] ?? nil else { return [] }
+        let pages = max(0, min(index.last - index.first, (limit + HistoryIndex.pageRuns - 1) / HistoryIndex.pageRuns))
+        let numbers = Array((index.last - pages..<index.last).reversed())
+        let read = try await client.getMany(numbers.map { layout.historyPage(job, $0) })
+        var runs = Array(index.lastPage.reversed())
+        let decoder = JSONDecoder()
+        for page in read {
+            guard let page else { continue }
+            runs += try decoder.decode([RunRecord].self, from: Data(page)).reversed()
+        }
         return runs
     }
 
-    private func remember(_ histories: [String: [RunRecord]?]) {
+    /// The history indexes of `jobs` (with each last page), from the cache or read, pipelined.
+    private func historyIndexes(_ jobs: [String]) async throws -> [String: HistoryIndex?] {
+        var found: [String: HistoryIndex?] = [:]
+        let cached = cache.withLock { cache in jobs.map { cache.histories[$0] } }
+        var missing: [String] = []
+        for (job, hit) in zip(jobs, cached) {
+            if let hit { found[job] = hit } else { missing.append(job) }
+        }
+        guard !missing.isEmpty else { return found }
+        let decoder = JSONDecoder()
+        let nodes = try await client.getMany(missing.map { layout.history($0) })
+        var indexes: [String: HistoryIndex] = [:]
+        for (job, node) in zip(missing, nodes) {
+            guard let node else {
+                found[job] = .some(nil)
+                continue
+            }
+            indexes[job] = try decoder.decode(HistoryIndex.self, from: Data(node))
+        }
+        let names = Array(indexes.keys)
+        let lastPages = try await client.getMany(names.map { layout.historyPage($0, indexes[$0]!.last) })
+        for (job, page) in zip(names, lastPages) {
+            var index = indexes[job]!
+            index.lastPage = try page.map { try decoder.decode([RunRecord].self, from: Data($0)) } ?? []
+            found[job] = index
+        }
+        remember(found.filter { missing.contains($0.key) })
+        return found
+    }
+
+    private func remember(_ histories: [String: HistoryIndex?]) {
         cache.withLock { cache in
-            for (job, runs) in histories {
+            for (job, index) in histories {
                 if cache.histories.count >= Self.cachedHistories, cache.histories[job] == nil, let evicted = cache.histories.keys.first {
                     cache.histories[evicted] = nil
                 }
-                cache.histories[job] = runs
+                cache.histories[job] = index
             }
         }
     }
@@ -333,7 +368,7 @@ package final class ZooKeeperStateStore: StateStore, LaunchGate, @unchecked Send
         var ops: [ZooKeeperOp] = []
         var active: [TaskID: RunRecord]
         var states: [String: JobState] = [:]
-        var histories: [String: [RunRecord]?] = [:]
+        var histories: [String: HistoryIndex?] = [:]
     }
 
     /// The operations of a batch, in the order that keeps a split batch safe: jobs, runs, histories,
@@ -380,27 +415,13 @@ package final class ZooKeeperStateStore: StateStore, LaunchGate, @unchecked Send
                 plan.ops.append(plan.active.updateValue(run, forKey: id) != nil ? .set(path, data: data) : .create(path, data: data))
             }
         }
-        // Histories: each job's node rewritten once, newest first, trimmed to the limit and the size.
-        let jobs = Array(finished.keys)
-        let cached = cache.withLock { cache in jobs.map { cache.histories[$0] } }
-        let missing = jobs.indices.filter { cached[$0] == nil }
-        let read = try await client.getMany(missing.map { layout.history(jobs[$0]) })
-        var current: [String: [RunRecord]?] = [:]
-        for (index, job) in jobs.enumerated() { if let known = cached[index] { current[job] = known } }
-        for (slot, index) in missing.enumerated() {
-            current[jobs[index]] = try read[slot].map { try JSONDecoder().decode([RunRecord].self, from: Data($0)) }
-        }
-        for (job, runs) in finished where !batch.deleteJobs.contains(job) {
-            let existing = current[job] ?? nil
-            var history = runs.reversed() + (existing ?? []).filter { old in !runs.contains { $0.taskID == old.taskID } }
-            history = Array(history.prefix(historyLimit))
-            var data = Array(try encoder.encode(history))
-            while data.count > Self.historyBytes, history.count > 1 {
-                history.removeLast(max(1, history.count / 10))
-                data = Array(try encoder.encode(history))
-            }
-            plan.ops.append(existing == nil ? .create(layout.history(job), data: data) : .set(layout.history(job), data: data))
-            plan.histories[job] = history
+        // Histories: each job's last page rewritten (or a new page begun), the oldest page dropped past the limit.
+        let jobs = finished.keys.filter { !batch.deleteJobs.contains($0) }.sorted()
+        let indexes = try await historyIndexes(jobs)
+        for job in jobs {
+            let change = try HistoryChange(job: job, before: indexes[job] ?? nil, runs: finished[job]!, limit: historyLimit, layout: layout, encoder: encoder)
+            plan.ops += change.ops
+            plan.histories[job] = change.index
         }
         // Job states: those of the batch, and those whose last slot a scheduled run moved (the scheduler
         // does not write the state with each run: the SQLite store reads the last slot back from its runs).

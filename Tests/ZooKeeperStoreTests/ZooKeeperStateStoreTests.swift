@@ -137,11 +137,22 @@ import Testing
             return r
         }
         try await store.write(big)
-        let (bytes, _) = try await client.get(layout.history("job-0"))
-        #expect(bytes.count < 1_000_000)
         let kept = try await store.runs(of: "job-0", limit: 1000)
+        #expect(kept.count == 1000)
         #expect(kept.first?.taskID.due == 10_999)
-        #expect(kept.count < 1000)
+        // Pages of ten runs: a run that ends rewrites a few KB, and the biggest node is far under 1 MB.
+        let pages = try await client.children(layout.history("job-0"))
+        #expect(pages.count == 100)  // 1,005 runs
+        for page in pages.prefix(5) {
+            #expect(try await client.get(layout.history("job-0") + "/" + page).data.count < 100_000)
+        }
+        // Eleven more runs: a page is begun, then another, and the oldest dropped.
+        var more = StoreBatch()
+        more.runs = (0..<11).map { run("job-0", due: 20_000 + Int64($0), .succeeded) }
+        try await store.write(more)
+        #expect(try await client.children(layout.history("job-0")).count == HistoryIndex.pagesKept(limit: 1000))
+        #expect(try await store.runs(of: "job-0", limit: 1).map(\.taskID.due) == [20_010])
+        #expect(try await store.runs(of: "job-0", limit: 2000).count == 1000 + 5)  // the limit, and the 5 in flight
     }
 
     @Test func valuesAreStoredAndListed() async throws {
