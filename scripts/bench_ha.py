@@ -101,7 +101,8 @@ def memory(binary: Path, work: Path, zk: ZooKeeper, count: int) -> None:
 
 def main() -> None:
     binary, bench, work = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-    zk = ZooKeeper(work / "zk")
+    # A production-sized heap: ZooKeeper keeps its last 500 transactions in memory.
+    zk = ZooKeeper(work / "zk", heap="2g")
     zk.start()
     try:
         print("== HA: the scheduler's batches, SQLite and ZooKeeper stores in the same run")

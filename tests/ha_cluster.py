@@ -37,8 +37,9 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.05):
 class ZooKeeper:
     """A standalone ZooKeeper with a short tick (200 ms), so sessions of 2 s are allowed."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, heap: str = "256m"):
         self.root = root
+        self.heap = heap
         self.data = root / "data"
         self.data.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -52,7 +53,7 @@ class ZooKeeper:
         assert os.path.exists(ZOOKEEPER_JAR), "Debian's zookeeper package is missing (scripts/install-deps installs it)"
         log = open(self.root / "zookeeper.log", "a")
         self.process = subprocess.Popen(
-            ["java", "-Xmx256m", "-cp", f"/etc/zookeeper/conf:{ZOOKEEPER_JAR}", "-Dzookeeper.admin.enableServer=false",
+            ["java", f"-Xmx{self.heap}", "-cp", f"/etc/zookeeper/conf:{ZOOKEEPER_JAR}", "-Dzookeeper.admin.enableServer=false",
              "-Dzookeeper.4lw.commands.whitelist=srvr", "org.apache.zookeeper.server.ZooKeeperServerMain",
              str(self.port), str(self.data), "200"],
             stdout=log, stderr=log,
@@ -164,7 +165,11 @@ def leader_of(instances: list[Instance]) -> Instance | None:
         if instance.process and instance.process.poll() is None and leader_id.endswith(f":{instance.port}"):
             view = instance.cluster()
             if view and view.get("isLeader"):
-                status, _ = instance.request("GET", "/v1/scheduler/jobs", timeout=2)
-                if status == 200:
+                # Any answer but 503 comes from the scheduler's routes: its term is serving.
+                try:
+                    status, _ = instance.request("GET", "/v1/jobs/-/runs", timeout=2)
+                except OSError:
+                    return None
+                if status != 503:
                     return instance
     return None

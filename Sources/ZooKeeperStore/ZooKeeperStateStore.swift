@@ -1,4 +1,5 @@
 import ChronosEngine
+import Dispatch
 import Foundation
 import JobSpec
 import Synchronization
@@ -61,8 +62,9 @@ package final class ZooKeeperStateStore: StateStore, LaunchGate, @unchecked Send
     private let onEnd: @Sendable (String) -> Void
     /// Histories kept in memory between batches.
     static let cachedHistories = 4096
-    /// The largest transaction sent, in bytes (ZooKeeper refuses packets over 1 MB).
-    static let transactionBytes = 700_000
+    /// The largest transaction sent, in bytes: ZooKeeper refuses packets over 1 MB, and keeps its last 500
+    /// transactions in memory.
+    static let transactionBytes = 256 * 1024
 
     package init(client: ZooKeeperClient, layout: ZNodeLayout, fence: Fence?, historyLimit: Int = 100,
                  leaseDuration: Duration = .seconds(3), onEnd: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -113,22 +115,8 @@ package final class ZooKeeperStateStore: StateStore, LaunchGate, @unchecked Send
         var state = StoredState()
         let decoder = JSONDecoder()
         let jobs = try await readAll("jobs")
-        var jobNames: Set<String> = []
-        for (name, bytes) in jobs {
-            let stored: StoredJob
-            do {
-                stored = try decoder.decode(StoredJob.self, from: Data(bytes))
-            } catch {
-                throw StateFileError(.brokenRow, path: layout.job(name), subject: "job \(name)", message: "its node cannot be read", cause: "\(error)")
-            }
-            let parsed = JobLoader.parse(stored.spec, file: "zk:\(name)")
-            guard let definition = parsed.jobs.first, definition.job.name == name else {
-                throw StateFileError(.brokenRow, path: layout.job(name), subject: "job \(name)", message: "its stored spec no longer loads",
-                                     cause: parsed.diagnostics.map(\.message).joined(separator: "; "))
-            }
-            state.jobs.append(AppliedJob(definition, source: JobSource(stored: stored.source), appliedAt: stored.appliedAt))
-            jobNames.insert(name)
-        }
+        let jobNames = Set(jobs.map(\.0))
+        state.jobs = try Self.parseJobs(jobs, layout: layout)
         state.jobs.sort { $0.job.name < $1.job.name }
         for (name, bytes) in try await readAll("state") {
             do {
@@ -155,6 +143,32 @@ package final class ZooKeeperStateStore: StateStore, LaunchGate, @unchecked Send
             $0.histories = [:]
         }
         return state
+    }
+
+    /// The jobs' nodes as applied jobs, parsed on every core (a spec is validated again as it loads).
+    static func parseJobs(_ nodes: [(String, [UInt8])], layout: ZNodeLayout) throws -> [AppliedJob] {
+        let lanes = max(1, min(ProcessInfo.processInfo.activeProcessorCount, nodes.count / 1000 + 1))
+        let results = Mutex<[Int: Result<[AppliedJob], StateFileError>]>([:])
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            let decoder = JSONDecoder()
+            var parsed: [AppliedJob] = []
+            for index in stride(from: lane, to: nodes.count, by: lanes) {
+                let (name, bytes) = nodes[index]
+                guard let stored = try? decoder.decode(StoredJob.self, from: Data(bytes)) else {
+                    results.withLock { $0[lane] = .failure(StateFileError(.brokenRow, path: layout.job(name), subject: "job \(name)", message: "its node cannot be read")) }
+                    return
+                }
+                let loaded = JobLoader.parse(stored.spec, file: "zk:\(name)")
+                guard let definition = loaded.jobs.first, definition.job.name == name else {
+                    let cause = loaded.diagnostics.map(\.message).joined(separator: "; ")
+                    results.withLock { $0[lane] = .failure(StateFileError(.brokenRow, path: layout.job(name), subject: "job \(name)", message: "its stored spec no longer loads", cause: cause)) }
+                    return
+                }
+                parsed.append(AppliedJob(definition, source: JobSource(stored: stored.source), appliedAt: stored.appliedAt))
+            }
+            results.withLock { $0[lane] = .success(parsed) }
+        }
+        return try results.withLock { $0 }.sorted { $0.key < $1.key }.flatMap { try $0.value.get() }
     }
 
     /// Every node of a bucketed folder, by unescaped name, read pipelined.
@@ -278,14 +292,15 @@ package final class ZooKeeperStateStore: StateStore, LaunchGate, @unchecked Send
         pending.yield(Pending(batch: batch, completion: completion))
     }
 
-    /// Ends the term: every write from now on fails with `LeadershipLost`.
-    package func end(_ cause: String) {
+    /// Ends the term: every write from now on fails with `LeadershipLost`. `notify` tells the elector
+    /// (through `onEnd`); a term stopped by its owner does not.
+    package func end(_ cause: String, notify: Bool = true) {
         let first = ended.withLock { ended -> Bool in
             guard ended == nil else { return false }
             ended = LeadershipLost(cause: cause)
             return true
         }
-        if first { onEnd(cause) }
+        if first, notify { onEnd(cause) }
     }
 
     /// True while this instance still leads: at once when a write proved it recently, else after

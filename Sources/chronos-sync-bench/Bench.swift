@@ -12,6 +12,8 @@ import Foundation
 //   chronos-sync-bench api-serve N                  the API with N jobs, and a bare Hummingbird server, for wrk
 //   chronos-sync-bench api-burst SECONDS CLIENTS    a 5-per-second job's delay and /ping, idle and under 1 MiB POSTs
 //   chronos-sync-bench store-writes ZK_HOSTS N      N scheduler batches to the SQLite and the ZooKeeper stores
+//   chronos-sync-bench store-load ZK_HOSTS ROOT     loads the ZooKeeper state under ROOT, as a new leader does
+//   chronos-sync-bench store-read ZK_HOSTS ROOT FOLDER WINDOW   reads every node of a folder, WINDOW requests in flight
 @main
 struct Bench {
     static func main() async throws {
@@ -33,6 +35,10 @@ struct Bench {
             try await launchRate(count: Int(args[2])!)
         case "concurrent-runs" where args.count == 4:
             try await concurrentRuns(count: Int(args[2])!, seconds: Double(args[3])!)
+        case "store-read" where args.count == 6:
+            try await storeRead(hosts: args[2], root: args[3], folder: args[4], window: Int(args[5])!)
+        case "store-load" where args.count == 4:
+            try await storeLoad(hosts: args[2], root: args[3])
         case "store-writes" where args.count == 4:
             try await storeWrites(hosts: args[2], batches: Int(args[3])!)
         default:

@@ -69,3 +69,32 @@ private func writeBatches(_ store: any StateStore, batches: Int) async throws ->
     }
     return (latencies, Double((clock.now - start) / .milliseconds(1)) / 1000)
 }
+
+/// Loads the state under `root` as a new leader does, and says how long it took.
+func storeLoad(hosts: String, root: String) async throws {
+    let client = try ZooKeeperClient(hosts: hosts, sessionTimeout: .seconds(10))
+    try await client.waitUntilConnected(timeout: .seconds(20))
+    let store = ZooKeeperStateStore(client: client, layout: ZNodeLayout(root: root), fence: nil)
+    let clock = ContinuousClock()
+    let start = clock.now
+    let state = try await store.load()
+    let loaded = clock.now
+    print("store-load: \(state.jobs.count) jobs, \(state.states.count) states, \(state.activeRuns.count) runs in flight in \(loaded - start)")
+}
+
+/// How fast the nodes of a bucketed folder (`jobs`, `state`, …) under `root` are listed and read, pipelined.
+func storeRead(hosts: String, root: String, folder: String, window: Int) async throws {
+    let client = try ZooKeeperClient(hosts: hosts, sessionTimeout: .seconds(10))
+    try await client.waitUntilConnected(timeout: .seconds(20))
+    let layout = ZNodeLayout(root: root)
+    let clock = ContinuousClock()
+    var start = clock.now
+    var paths: [String] = []
+    for bucket in layout.buckets(folder) {
+        for child in try await client.children(bucket) { paths.append(bucket + "/" + child) }
+    }
+    print("listed \(paths.count) in \(clock.now - start)")
+    start = clock.now
+    let values = try await client.getMany(paths, window: window)
+    print("read \(values.count) (\(values.reduce(0) { $0 + ($1?.count ?? 0) }) bytes) with window \(window) in \(clock.now - start)")
+}

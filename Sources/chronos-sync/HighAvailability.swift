@@ -108,7 +108,7 @@ final class LeadershipTerms: Service, Sendable {
 
     /// Stops launching and writing at once, then stops the scheduler and kills the runs it had in flight.
     private func stop(_ term: Term, _ reason: String) async {
-        term.store.end(reason)
+        term.store.end(reason, notify: false)
         front.lead(with: nil)
         await term.group.triggerGracefulShutdown()
         _ = await term.task.result
