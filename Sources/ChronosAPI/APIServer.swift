@@ -108,17 +108,22 @@ package struct APIServer: Sendable {
 
     /// The server as a service; `onRunning` gets the port it listens on (useful with port 0).
     package func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Self.application(router: router(), configuration: configuration, logger: logger) { [boundPort] port in
+            boundPort.value.withLock { $0 = port }
+            await onRunning(port)
+        }
+    }
+
+    /// An HTTP/1 application for `router` with the configuration's address, idle timeout and connection cap.
+    static func application(router: Router<BasicRequestContext>, configuration: Configuration, logger: Logger,
+                            onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         Application(
-            router: router(),
+            router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [CloseAfterUnauthorized()],
                                                 idleTimeout: .milliseconds(Int64(configuration.idleTimeout / .milliseconds(1))))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "chronos-sync",
                                  availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
-            onServerRunning: { [boundPort] channel in
-                let port = channel.localAddress?.port ?? 0
-                boundPort.value.withLock { $0 = port }
-                await onRunning(port)
-            },
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
     }

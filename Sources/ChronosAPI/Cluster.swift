@@ -61,15 +61,7 @@ package final class ClusterFront: Sendable {
 
     /// The front as a service; `onRunning` gets the port it listens on.
     package func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(
-            router: router(),
-            server: .http1(configuration: .init(additionalChannelHandlers: [CloseAfterUnauthorized()],
-                                                idleTimeout: .milliseconds(Int64(configuration.idleTimeout / .milliseconds(1))))),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "chronos-sync",
-                                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
-            logger: logger
-        )
+        APIServer.application(router: router(), configuration: configuration, logger: logger, onRunning: onRunning)
     }
 }
 
