@@ -78,6 +78,7 @@ package struct APIServer: Sendable {
         routes.addRuns(to: router.group("/v1/jobs"))
         routes.addSync(to: router.group("/v1/sync"))
         routes.addSystem(to: router)
+        routes.addUI(to: router)
         return router
     }
 
