@@ -255,6 +255,7 @@ CS.route = async function () {
     if (link.dataset.nav === view.nav) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
   }
   main.replaceChildren();
+  delete main.dataset.ready;
   main.setAttribute('aria-busy', 'true');
   const token = (CS.routeToken = {});
   try {

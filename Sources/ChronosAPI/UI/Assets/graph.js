@@ -157,8 +157,8 @@ CS.views.graph = {
       h('button', { class: 'button', type: 'button', onclick: () => { Object.assign(box, full); setBox(); } }, 'Fit'));
     main.append(controls, frame, h('p', { class: 'muted small' }, `${names.size} jobs, ${edges.childElementCount} dependencies. Scroll to zoom, drag to move; select a job to see only its ancestors and descendants.`));
     const scale = frame.clientWidth / box.w;
-    if (scale < 0.6) {
-      const factor = scale / 0.6;
+    if (scale < 0.85) {
+      const factor = scale / 0.85;
       box.w *= factor;
       box.h = box.w * (frame.clientHeight / frame.clientWidth);
       setBox();
