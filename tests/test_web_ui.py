@@ -310,6 +310,7 @@ def test_the_sync_page_shows_drift_after_an_api_change_and_the_plan_after_a_comm
     page.open("#/sync")
     head = git(repo, "rev-parse", "HEAD")
     assert page.text("#applied-revision") == head[:12]
+    assert page.text("#applied-revision-message").strip() == "Pipeline and weekly summary"
     page.click("#sync-now")
     page.until(lambda d: page.all('#drift [data-job="audit"]'), "drift of audit")
     assert page.text("#sync-state") == "OutOfSync"
@@ -324,6 +325,7 @@ def test_the_sync_page_shows_drift_after_an_api_change_and_the_plan_after_a_comm
     page.shot("sync")
     page.click("#sync-now")
     page.until(lambda d: page.text("#applied-revision") == new_head[:12], "the commit to be applied")
+    assert page.text("#applied-revision-message").strip() == "Weekly cleanup", "the commit's message beside its revision"
     assert "No changes" in page.text("#plan-summary")
 
 

@@ -25,15 +25,16 @@ CS.views.sync = {
       const [planDoc, historyDoc] = await Promise.all([
         CS.json('/v1/sync/plan').catch((error) => ({ failed: error.message })), CS.json('/v1/sync/history')]);
       const commits = historyDoc.syncs || [];
-      const messageOf = (revision) => (commits.find((s) => s.revision === revision && s.commitMessage) || {}).commitMessage;
-      const rev = (r, label, id) => (r ? [h('code', { id }, r.slice(0, 12)), messageOf(r) ? h('span', { class: 'muted' }, ` ${messageOf(r)}`) : null] : h('span', { class: 'muted', id }, `no ${label} yet`));
+      const rev = (r, message, label, id) => (r
+        ? [h('code', { id }, r.slice(0, 12)), message ? h('span', { class: 'commit-message', id: `${id}-message` }, ` ${message}`) : null]
+        : h('span', { class: 'muted', id }, `no ${label} yet`));
       CS.fill(head, 
         h('h2', { id: 'sync-state-title' }, 'Status ', CS.badge(current.state, `sync-${current.state.toLowerCase()}`, 'sync-state')),
         h('dl', { class: 'facts' },
           h('dt', {}, 'Repository'), h('dd', {}, h('code', {}, current.source), current.ref ? ` at ${current.ref}` : '', current.folder ? `, folder ${current.folder}` : ''),
-          h('dt', {}, 'Applied revision'), h('dd', {}, rev(current.appliedRevision, 'applied revision', 'applied-revision'),
+          h('dt', {}, 'Applied revision'), h('dd', {}, rev(current.appliedRevision, current.appliedMessage, 'applied revision', 'applied-revision'),
             current.lastApplied ? h('span', { class: 'muted small' }, ` · ${CS.time(current.lastApplied)}`) : null),
-          h('dt', {}, 'Attempted revision'), h('dd', {}, rev(current.revision, 'attempt', 'attempted-revision'),
+          h('dt', {}, 'Attempted revision'), h('dd', {}, rev(current.revision, current.revisionMessage, 'attempt', 'attempted-revision'),
             current.lastAttempt ? h('span', { class: 'muted small' }, ` · ${CS.time(current.lastAttempt)}`) : null),
           h('dt', {}, 'Last sync'), h('dd', { id: 'sync-message' }, current.message)),
         h('div', { class: 'actions' }, h('button', { class: 'button primary', id: 'sync-now', onclick: syncNow }, 'Sync now')));
