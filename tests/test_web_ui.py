@@ -211,10 +211,10 @@ def test_the_ui_is_served_from_the_binary_behind_basic_auth(server):
 
 def test_search_narrows_the_list_and_filters_survive_a_reload(page, server):
     assert page.rows() == ["audit", "build-report", "extract-customers", "extract-orders", "publish-report", "weekly-summary"]
-    page.shot("jobs")
     search = page.find("#search")
     search.send_keys("report")
     page.until(lambda d: page.rows() == ["build-report", "publish-report"], "the search to narrow the list")
+    page.shot("jobs-search")
     search.clear()
     search.send_keys("bi@example")  # owners are searched too
     page.until(lambda d: page.rows() == ["build-report", "publish-report", "weekly-summary"], "a search by owner")
@@ -267,6 +267,17 @@ def test_a_running_jobs_output_grows_on_screen_while_it_runs(page, server, tmp_p
     page.until(lambda d: "third" in page.text("#log-stderr"), "stderr")
     page.until(lambda d: "succeeded" in page.text("#runs-table"), "the run to succeed")
     assert page.text("#log-stdout").split() == ["first", "second"]
+
+    # The list's strip of last runs, coloured by outcome.
+    server.upsert({"name": "flaky", "command": "exit 3", "schedule": "R/2030-01-01T00:00:00Z/P1D", "retries": 0})
+    for job in ("audit", "flaky", "audit"):
+        server.request("POST", f"/v1/jobs/{job}/run")
+        server.wait_for(lambda: all(r["state"] not in ("queued", "running") for r in server.runs(job)), what=f"{job} to finish")
+    page.open("#/")
+    strips = dict(page.driver.execute_script(
+        "return [...document.querySelectorAll('#job-rows tr[data-job]')].map((r) => [r.dataset.job, [...r.querySelectorAll('.cell')].map((c) => c.title).join(' ')])"))
+    assert strips["audit"] == "succeeded succeeded" and strips["flaky"] == "failed" and strips["slow-talker"] == "succeeded"
+    page.shot("jobs")
 
 
 def test_the_graph_has_the_right_nodes_and_edges_and_zooms_to_one_job(page, server):
@@ -327,6 +338,14 @@ def test_the_sync_page_shows_drift_after_an_api_change_and_the_plan_after_a_comm
     page.until(lambda d: page.text("#applied-revision") == new_head[:12], "the commit to be applied")
     assert page.text("#applied-revision-message").strip() == "Weekly cleanup", "the commit's message beside its revision"
     assert "No changes" in page.text("#plan-summary")
+
+    broken = commit(repo, {"jobs/broken.yaml": "name: broken\ncomand: echo typo\nschedule: R/2030-01-01T00:00:00Z/P1D\n"}, "A typo")
+    page.click("#sync-now")
+    page.until(lambda d: page.text("#attempted-revision") == broken[:12], "the broken commit to be tried")
+    errors = page.text("#sync-errors")
+    assert 'jobs/broken.yaml:2:1: unknown field "comand"' in errors, errors
+    assert page.text("#applied-revision") == new_head[:12], "the last good commit keeps running"
+    assert page.text("#sync-state") == "OutOfSync"
 
 
 def validate_text(chronos_bin, tmp_path, text: str) -> list[str]:
@@ -396,6 +415,16 @@ def test_copy_as_yaml_for_git_gives_a_spec_that_validates_and_plans_as_no_change
     plan = subprocess.run([str(chronos_bin), "plan", "--repo", str(repo), "--server", f"http://127.0.0.1:{server.port}",
                            "--http-credentials", CREDENTIALS, "--detailed-exitcode"], capture_output=True, text=True, timeout=60)
     assert plan.returncode == 0, plan
+
+
+def test_source_links_are_built_for_known_forges(page):
+    link = lambda repo, location: page.driver.execute_script("return CS.forgeLink(arguments[0], 'c0ffee', arguments[1])", repo, location)
+    assert link("https://github.com/acme/jobs.git", "jobs/etl.yaml:3:1") == "https://github.com/acme/jobs/blob/c0ffee/jobs/etl.yaml#L3"
+    assert link("git@github.com:acme/jobs.git", "jobs/etl.yaml:3:1") == "https://github.com/acme/jobs/blob/c0ffee/jobs/etl.yaml#L3"
+    assert link("https://gitlab.com/acme/ops/jobs", "jobs/a b.yaml:9:1") == "https://gitlab.com/acme/ops/jobs/-/blob/c0ffee/jobs/a%20b.yaml#L9"
+    assert link("https://bitbucket.org/acme/jobs.git", "jobs/x.yaml:2:1") == "https://bitbucket.org/acme/jobs/src/c0ffee/jobs/x.yaml#lines-2"
+    assert link("/srv/git/jobs", "jobs/x.yaml:2:1") is None, "a local repository has no web page"
+    assert link("https://github.com/acme/jobs", "api") is None
 
 
 def test_actions_ask_first_and_the_page_shows_an_unreachable_server(page, server):
