@@ -135,6 +135,7 @@ CS.views.jobs = {
     drawCounters();
     apply();
     main.dataset.ready = 'true';
+    performance.mark('jobs-list-rendered');
 
     return CS.every(5000, async () => {
       listing = await CS.listing(0);
