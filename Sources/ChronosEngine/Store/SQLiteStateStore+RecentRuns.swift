@@ -10,7 +10,9 @@ extension SQLiteStateStore {
             let group = Array(jobs[start..<min(jobs.count, start + 500)])
             start += group.count
             let states = try await perform { db in
-                let s = try db.statement("SELECT state FROM runs WHERE job = ? ORDER BY queued_at DESC, attempt DESC LIMIT ?")
+                // Ordered by the index alone (no tie-break on the attempt, which would sort every run of the
+                // job): ten rows read a job, not its whole history.
+                let s = try db.statement("SELECT state FROM runs WHERE job = ? ORDER BY queued_at DESC LIMIT ?")
                 var found: [(String, [RunState])] = []
                 for job in group {
                     s.reset()

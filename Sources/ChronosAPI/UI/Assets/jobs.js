@@ -48,7 +48,7 @@ CS.views.jobs = {
     const view = this;
     const f = this.filters(query);
     const counters = h('ul', { class: 'counters', 'aria-label': 'Job counters' });
-    const search = h('input', { id: 'search', type: 'search', value: f.q, placeholder: 'name, command or owner', autocomplete: 'off' });
+    const search = h('input', { id: 'search', type: 'search', value: f.q, placeholder: 'name, command or owner (press / to search)', autocomplete: 'off', 'aria-keyshortcuts': '/' });
     const select = (id, label, value, options) => h('div', { class: 'field' }, h('label', { for: id }, label),
       h('select', { id }, options.map(([v, text]) => h('option', { value: v, selected: v === value }, text))));
     const owner = h('input', { id: 'owner', type: 'search', value: f.owner, list: 'owners', autocomplete: 'off' });
@@ -129,6 +129,13 @@ CS.views.jobs = {
       requestAnimationFrame(() => { pending = false; draw(false); });
     });
     search.addEventListener('input', apply);
+    // "/" jumps to the search box, as on most sites with one.
+    const slash = (event) => {
+      if (event.key !== '/' || event.target.closest('input, textarea, select') || document.querySelector('dialog[open]')) return;
+      event.preventDefault();
+      search.focus();
+    };
+    document.addEventListener('keydown', slash);
     owner.addEventListener('input', apply);
     for (const id of ['status', 'managed', 'disabled', 'sort', 'dir']) main.querySelector(`#${id}`).addEventListener('change', apply);
 
@@ -137,13 +144,14 @@ CS.views.jobs = {
     main.dataset.ready = 'true';
     performance.mark('jobs-list-rendered');
 
-    return CS.every(5000, async () => {
+    const stop = CS.every(5000, async () => {
       listing = await CS.listing(0);
       drawCounters();
       const keep = scroller.scrollTop;
       apply();
       scroller.scrollTop = keep;
     });
+    return () => { stop(); document.removeEventListener('keydown', slash); };
   },
 
   /** One table row. */
