@@ -25,6 +25,7 @@ enum OpenAPIDocument {
                 (file:line:column, or api), trigger, parents, tz, next (epoch ms or null), runs}]}; runs holds one
                 letter a run: s succeeded, f failed, k killed, l lost, x skipped, r running, q queued
               content: {application/json: {schema: {type: object, required: [now, jobs]}}}
+            "304": {description: "Not modified: the If-None-Match ETag is current (the jobs and their runs did not change)"}
             "400": {$ref: "#/components/responses/Error"}
             "401": {$ref: "#/components/responses/Error"}
       /v1/jobs/{name}:

@@ -60,6 +60,53 @@ import Testing
         }
     }
 
+    @Test func aPollingPageGetsNoBodyUntilTheJobsOrTheirRunsChange() async throws {
+        let test = try await TestServer()
+        defer { test.remove() }
+        _ = try await run(test, due: 1_000, .succeeded)
+        try await test.server.application().test(.router) { client in
+            var tag = try await client.execute(uri: "/v1/jobs", method: .get) { response in
+                #expect(response.status == .ok)
+                return try #require(response.headers[.eTag])
+            }
+            // The first read of a job's runs is read again once its writes have surely landed; after that, 304.
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<3 where statuses.last != .notModified {
+                (statuses, tag) = try await client.execute(uri: "/v1/jobs", method: .get, headers: [.ifNoneMatch: tag]) { response in
+                    (statuses + [response.status], response.headers[.eTag] ?? tag)
+                }
+            }
+            #expect(statuses.last == .notModified, "\(statuses)")
+            _ = try await test.scheduler.runNow("a")
+            try await client.execute(uri: "/v1/jobs", method: .get, headers: [.ifNoneMatch: tag]) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.eTag] != tag)
+                let jobs = json(response.body)["jobs"] as? [[String: Any]]
+                #expect(jobs?.first?["running"] as? Int == 1)
+                #expect(jobs?.first?["runs"] as? String == "sr", "the run, read once the counters moved")
+            }
+        }
+    }
+
+    @Test func runsReadJustAfterTheCountersMovedAreReadAgainOnceSettled() async throws {
+        let test = try await TestServer()
+        defer { test.remove() }
+        _ = try await run(test, due: 1_000, .succeeded)
+        let statuses = await test.scheduler.statuses()
+        let settled = RunStripCache(settle: .zero)
+        #expect(await settled.strips(for: statuses, store: test.store, limit: 5) == ["a": [.succeeded]])
+        #expect(!settled.needsRead(statuses, limit: 5) && settled.generation == 1)
+        _ = await settled.strips(for: statuses, store: test.store, limit: 5)
+        #expect(settled.generation == 1, "nothing moved: no read")
+        #expect(settled.needsRead(statuses, limit: 10), "another length is another read")
+
+        let provisional = RunStripCache(settle: .seconds(3600))
+        _ = await provisional.strips(for: statuses, store: test.store, limit: 5)
+        #expect(!provisional.needsRead(statuses, limit: 5), "used as read while it settles")
+        _ = try await test.scheduler.runNow("a")
+        #expect(provisional.needsRead(await test.scheduler.statuses(), limit: 5), "the counters moved")
+    }
+
     @Test func aJobsPageShowsItsSpecAsYAMLAndItsNextRuns() async throws {
         let test = try await TestServer()
         defer { test.remove() }

@@ -17,13 +17,20 @@ extension Routes {
     }
 
     /// `GET /v1/jobs?runs=N`: every job in one compact document, with the states of its latest N runs
-    /// (default 10, at most 50), oldest first.
+    /// (default 10, at most 50), oldest first. Its ETag is the scheduler's version and the run strips'
+    /// generation: a page that polls gets 304 and no body while neither changed (megabytes a poll at
+    /// 10,000 jobs).
     func jobListing(_ request: Request, strips: RunStripCache) async throws -> Response {
         let count = min(try number(request.uri.queryParameters.get("runs"), "runs", default: 10), 50)
-        let statuses = await scheduler.statuses()
+        let (version, statuses) = await scheduler.versionedStatuses()
+        if request.headers[.ifNoneMatch] == "\"\(strips.instance)-\(version)-\(strips.generation)-\(count)\"",
+           count == 0 || !strips.needsRead(statuses, limit: count) {
+            return Response(status: .notModified, headers: [.eTag: request.headers[.ifNoneMatch]!, .cacheControl: "no-cache"])
+        }
         let runs = count == 0 ? [:] : await strips.strips(for: statuses, store: server.store, limit: count)
+        let tag = "\"\(strips.instance)-\(version)-\(strips.generation)-\(count)\""
         let bytes = await RequestWork.run { JobListing.document(statuses, runs: runs, now: Instant.now.millis) }
-        return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+        return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache", .eTag: tag],
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 

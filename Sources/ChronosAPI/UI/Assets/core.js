@@ -52,7 +52,7 @@ CS.api = async function (path, options = {}) {
     throw new CS.Unreachable(`cannot reach the server at ${location.origin}`);
   }
   CS.setOffline(false);
-  if (!response.ok) {
+  if (!response.ok && !(response.status === 304 && options.headers && options.headers['If-None-Match'])) {
     let body = null;
     try { body = await response.json(); } catch (_) { /* not JSON */ }
     const error = new Error((body && body.message) || `${response.status} ${response.statusText}`);
@@ -142,14 +142,20 @@ CS.managed = (source) => (source === 'api' ? 'api' : 'git');
 CS.listing = async function (maxAge = 0) {
   const cached = CS.cache.listing;
   if (cached && Date.now() - cached.at <= maxAge) return cached;
-  const [list, drift] = await Promise.all([CS.json('/v1/jobs?runs=10'), CS.jsonOrNull('/v1/sync/drift')]);
-  const byName = new Map();
-  for (const job of list.jobs) {
-    job.search = `${job.name}\n${job.command}\n${job.owner}`.toLowerCase();
-    byName.set(job.name, job);
+  // The list is sent again only when the scheduler changed since the copy held here (ETag).
+  const headers = cached ? { 'If-None-Match': cached.tag } : {};
+  const [response, drift] = await Promise.all([CS.api('/v1/jobs?runs=10', { headers }), CS.jsonOrNull('/v1/sync/drift')]);
+  let { jobs, byName } = cached || {};
+  if (response.status !== 304) {
+    jobs = (await response.json()).jobs;
+    byName = new Map();
+    for (const job of jobs) {
+      job.search = `${job.name}\n${job.command}\n${job.owner}`.toLowerCase();
+      byName.set(job.name, job);
+    }
   }
   const driftByName = new Map(((drift && drift.drift) || []).map((d) => [d.name, d]));
-  CS.cache.listing = { at: Date.now(), now: list.now, jobs: list.jobs, byName, drift: driftByName, git: drift !== null };
+  CS.cache.listing = { at: Date.now(), tag: response.headers.get('ETag'), jobs, byName, drift: driftByName, git: drift !== null };
   return CS.cache.listing;
 };
 
