@@ -129,7 +129,7 @@ CS.views.edit = {
         name ? h('a', { class: 'button', href: `#/job/${CS.enc(name)}` }, 'Cancel') : null),
       h('section', { id: 'git-yaml-box', hidden: true, 'aria-labelledby': 'git-yaml-title' },
         h('h2', { id: 'git-yaml-title' }, 'Spec file for git'),
-        h('p', { class: 'muted' }, 'Commit this as a file under the repository\u2019s job folder, e.g. ', h('code', { id: 'git-yaml-path' }), '.'),
+        h('p', { class: 'muted', id: 'git-yaml-where' }),
         h('pre', { class: 'code', id: 'git-yaml', tabindex: '0' })));
     main.append(h('h1', {}, name ? `Edit ${name}` : 'New job'), form);
 
@@ -201,8 +201,12 @@ CS.views.edit = {
       const box = form.querySelector('#git-yaml-box');
       form.querySelector('#git-yaml').textContent = last.result.yaml;
       const source = last.result.liveSource;
-      form.querySelector('#git-yaml-path').textContent = source && source !== 'api' ? source.replace(/:\d+:\d+$/, '') : `jobs/${last.result.name}.yaml`;
+      const file = source && source !== 'api' ? source.replace(/:\d+:\d+$/, '') : null;
+      CS.fill(form.querySelector('#git-yaml-where'), file
+        ? ['Put this in place of the job in ', h('code', { id: 'git-yaml-path' }, file), ' (the document at line ', source.split(':').slice(-2, -1)[0], ') and commit it.']
+        : ['Commit this as a file under the repository\u2019s job folder, e.g. ', h('code', { id: 'git-yaml-path' }, `jobs/${last.result.name}.yaml`), '.']);
       box.hidden = false;
+      box.scrollIntoView({ block: 'nearest' });
       CS.toast(await CS.copy(last.result.yaml) ? 'Copied: commit it under the job folder.' : 'Select the spec below to copy it.');
     };
 
