@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -26,6 +27,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import REPO
+from test_engine import Server
 from test_git_sync import GitServer, commit, git
 
 USER, PASSWORD = "ui", "s3cret"
@@ -465,3 +467,22 @@ def test_every_control_has_a_label_and_the_dark_theme_follows_the_system(page):
         page.shot("jobs-dark")
     finally:
         page.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+
+def test_a_server_on_a_plain_folder_says_there_is_no_git_to_sync(browser, chronos_bin, tmp_path):
+    folder = Server(chronos_bin, tmp_path)
+    folder.write("hello.yaml", "name: hello\ncommand: echo hello\nschedule: R/2030-01-01T00:00:00Z/P1D\n")
+    folder.start_args = ["--http-credentials", CREDENTIALS]
+    folder.start()
+    try:
+        folder.port = folder.wait_for(lambda: (m := re.search(r"REST API on http://127\.0\.0\.1:(\d+)/", folder.log.read_text())) and int(m.group(1)),
+                                      what="the API")
+        page = Page(browser, folder)
+        page.until(lambda d: page.rows() == ["hello"], "the folder's job")
+        assert page.text('#job-rows tr[data-job="hello"] .badge-git') == "file"
+        page.open("#/sync")
+        assert "plain folder" in page.text("#main")
+        page.open("#/job/hello")
+        assert "from a spec file" in page.text(".badges")
+    finally:
+        folder.stop(signal.SIGKILL)

@@ -80,7 +80,8 @@ CS.views.job = {
         h('button', { class: 'button', id: 'action-success', onclick: () => view.act(name, 'success', refresh) }, 'Mark success'),
         h('a', { class: 'button', href: `#/job/${CS.enc(name)}/edit` }, 'Edit'),
         h('a', { class: 'button', href: `#/graph?focus=${CS.enc(name)}` }, 'Graph'));
-      const managed = d.source === 'api' ? CS.badge('created through the API', 'api') : drift ? CS.badge('OutOfSync: drift', 'drift') : CS.badge('Synced with git', 'git');
+      const managed = d.source === 'api' ? CS.badge('created through the API', 'api') : drift ? CS.badge('OutOfSync: drift', 'drift')
+        : status ? CS.badge('Synced with git', 'git') : CS.badge('from a spec file', 'git');
       CS.fill(header, h('h1', {}, name), h('p', { class: 'badges' }, CS.badge(CS.health(d), CS.health(d).toLowerCase()), ' ', managed,
         d.disabled ? [' ', CS.badge('disabled', 'disabled')] : null), actions);
     };
@@ -98,7 +99,7 @@ CS.views.job = {
         ['Time zone', d.timeZone],
         ['Owner', job.owner || '—'],
         ['Source', source],
-        status && d.source !== 'api' ? ['Commit', h('code', {}, (status.appliedRevision || '').slice(0, 12) || '—')] : null,
+        status && d.source !== 'api' ? ['Commit applied', h('code', {}, (status.appliedRevision || '').slice(0, 12) || '—')] : null,
         ['Sync', d.source === 'api' ? 'unmanaged' : drift ? `OutOfSync: ${drift.kind} outside git` : (status ? status.state : 'plain folder')],
         ['Succeeded / failed', `${job.successCount} / ${job.errorCount}`],
         ['Last success', job.lastSuccess || '—'],

@@ -57,7 +57,7 @@ CS.views.jobs = {
       h('div', { class: 'field grow' }, h('label', { for: 'search' }, 'Search'), search),
       select('status', 'Status', f.status, [['', 'any'], ['success', 'succeeded'], ['failure', 'failed'], ['running', 'running'], ['queued', 'queued'], ['fresh', 'fresh']]),
       h('div', { class: 'field' }, h('label', { for: 'owner' }, 'Owner'), owner, owners),
-      select('managed', 'Managed', f.managed, [['', 'any'], ['git', 'by git'], ['api', 'through the API'], ['drift', 'drifted']]),
+      select('managed', 'Managed', f.managed, [['', 'any'], ['git', 'by git (spec files)'], ['api', 'through the API'], ['drift', 'drifted']]),
       select('disabled', 'Enabled', f.disabled, [['', 'any'], ['no', 'enabled'], ['yes', 'disabled']]),
       select('sort', 'Sort by', f.sort, [['name', 'name'], ['next', 'next run'], ['status', 'status'], ['owner', 'owner']]),
       select('dir', 'Order', f.dir, [['asc', 'ascending'], ['desc', 'descending']]));
@@ -159,7 +159,7 @@ CS.views.jobs = {
     const drift = listing.drift.get(job.name);
     const origin = job.source === 'api'
       ? CS.badge('API', 'api')
-      : drift ? CS.badge('drift', 'drift') : CS.badge('git', 'git');
+      : drift ? CS.badge('drift', 'drift') : listing.git ? CS.badge('git', 'git') : CS.badge('file', 'git');
     const state = job.running ? CS.badge(`${job.running} running`, 'running') : job.queued ? CS.badge('queued', 'queued') : null;
     const status = { success: 'succeeded', failure: 'failed', fresh: 'fresh' }[job.status];
     const next = job.next === null
