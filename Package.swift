@@ -28,7 +28,8 @@ let package = Package(
         // libzookeeper-mt-dev has no pkg-config file: the module map names its header and library.
         .systemLibrary(name: "CZooKeeper", providers: [.apt(["libzookeeper-mt-dev"])]),
 
-        // Layers: JobSpec ← ChronosEngine ← ChronosAPI ← Reconciler ← chronos-sync; nothing points back.
+        // Layers: JobSpec ← ChronosEngine ← ChronosAPI ← Reconciler ← chronos-sync; ZooKeeperStore sits beside
+    // ChronosAPI (it knows the engine's store protocol, not the API); nothing points back.
         // Each target lists every module it imports.
         .target(name: "JobSpec", dependencies: ["CYAML"]),
         .target(
@@ -42,7 +43,7 @@ let package = Package(
         ),
         .target(
             name: "ZooKeeperStore",
-            dependencies: ["CZooKeeper"]
+            dependencies: ["CZooKeeper", "ChronosEngine", "JobSpec", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "ChronosAPI",
@@ -51,6 +52,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -76,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "chronos-sync",
             dependencies: [
-                "JobSpec", "ChronosEngine", "ChronosAPI", "Reconciler",
+                "JobSpec", "ChronosEngine", "ChronosAPI", "Reconciler", "ZooKeeperStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -87,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "chronos-sync-bench",
             dependencies: [
-                "JobSpec", "ChronosEngine", "ChronosAPI", "CProcess",
+                "JobSpec", "ChronosEngine", "ChronosAPI", "CProcess", "ZooKeeperStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,7 +106,7 @@ let package = Package(
             name: "ReconcilerTests",
             dependencies: ["Reconciler", "ChronosEngine", "JobSpec", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "ZooKeeperStoreTests", dependencies: ["ZooKeeperStore"]),
+        .testTarget(name: "ZooKeeperStoreTests", dependencies: ["ZooKeeperStore", "ChronosEngine", "JobSpec"]),
         .testTarget(
             name: "ChronosAPITests",
             dependencies: [

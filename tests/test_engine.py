@@ -191,7 +191,11 @@ def test_kill_9_and_restart_lose_nothing(server):
     # The ticker's missed slots coalesce into one run, queued at restart for the latest of them; then
     # the cadence resumes, one run per slot.
     after = server.wait_for(lambda: (lambda runs: runs if len(finished(runs, "succeeded")) >= 3 else None)(
-        [r for r in server.history("ticker") if due(r) > last_due]), what="the ticker to resume")
+        [r for r in server.history("ticker") if due(r) > last_due and r["state"] != "skipped"]), what="the ticker to resume")
+    # The slots folded into the coalesced run are recorded as skipped, under the first of them.
+    folded = [r for r in server.history("ticker") if due(r) > last_due and r["state"] == "skipped"]
+    assert len(folded) == 1 and due(folded[0]) == last_due + 2000 and "coalesced" in folded[0]["reason"], folded
+    assert folded[0]["skippedCount"] == (due(after[0]) - due(folded[0])) // 2000, folded
     coalesced = after[0]
     assert due(coalesced) - last_due >= 4000, f"no run for each missed slot: {after}"
     assert coalesced["queuedAt"] >= coalesced["readyAt"], "queued after its slot passed, for the slots missed"

@@ -44,11 +44,16 @@ package struct APIServer: Sendable {
     /// The git sync, when the server runs one.
     let sync: (any SyncProvider)?
     let webhookSecret: WebhookSecret?
+    /// The election, on an HA instance.
+    let cluster: (any ClusterMembership)?
+    /// When the server was made (epoch ms): a single server leads since then.
+    let startedAt = Int64(Date().timeIntervalSince1970 * 1000)
 
     package init(scheduler: Scheduler, store: any StateStore, configuration: Configuration, sync: (any SyncProvider)? = nil,
-                webhookSecret: String? = nil,
+                webhookSecret: String? = nil, cluster: (any ClusterMembership)? = nil,
                 registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger = Logger(label: "chronos-sync.api")) {
         self.sync = sync
+        self.cluster = cluster
         self.webhookSecret = webhookSecret.map(WebhookSecret.init)
         self.scheduler = scheduler
         self.store = store
@@ -60,6 +65,35 @@ package struct APIServer: Sendable {
     /// The router with every route and middleware.
     package func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        Self.addMiddleware(to: router, configuration: configuration, webhookOpen: webhookSecret != nil)
+        router.add(middleware: MetricsMiddleware())
+        addEngineRoutes(to: router)
+        Routes(server: self).addSystem(to: router)
+        return router
+    }
+
+    /// The routes that need the scheduler, without middleware: what an HA instance serves while it leads,
+    /// behind its `ClusterFront`.
+    package func engineRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: MetricsMiddleware())
+        addEngineRoutes(to: router)
+        Routes(server: self).addSystem(to: router)
+        return router
+    }
+
+    private func addEngineRoutes(to router: Router<BasicRequestContext>) {
+        let routes = Routes(server: self)
+        routes.addScheduler(to: router.group("/v1/scheduler"))
+        routes.addScheduler(to: router.group("/scheduler"))
+        routes.addRuns(to: router.group("/v1/jobs"))
+        routes.addSync(to: router.group("/v1/sync"))
+        routes.addUI(to: router)
+    }
+
+    /// CORS, the cross-origin guard and basic auth: in front of every route, on a single server and on an
+    /// HA instance's front alike.
+    static func addMiddleware(to router: Router<BasicRequestContext>, configuration: Configuration, webhookOpen: Bool) {
         // As Chronos: any origin may call the API (browser dashboards); preflights pass before auth.
         router.add(middleware: CORSMiddleware(allowOrigin: .all, allowMethods: [.get, .post, .put, .delete, .head, .options]))
         router.add(middleware: CrossOriginGuard())
@@ -68,18 +102,9 @@ package struct APIServer: Sendable {
             if configuration.publicPing { open.insert("/ping") }
             if configuration.publicMetrics { open.insert("/metrics") }
             // The webhook is authenticated by its HMAC; without a secret it refuses every request anyway.
-            if webhookSecret != nil { open.insert("/v1/sync/webhook") }
+            if webhookOpen { open.insert("/v1/sync/webhook") }
             router.add(middleware: BasicAuthMiddleware(credentials: credentials, open: open, bodyLimit: configuration.bodyLimit))
         }
-        router.add(middleware: MetricsMiddleware())
-        let routes = Routes(server: self)
-        routes.addScheduler(to: router.group("/v1/scheduler"))
-        routes.addScheduler(to: router.group("/scheduler"))
-        routes.addRuns(to: router.group("/v1/jobs"))
-        routes.addSync(to: router.group("/v1/sync"))
-        routes.addSystem(to: router)
-        routes.addUI(to: router)
-        return router
     }
 
     /// The server as a service; `onRunning` gets the port it listens on (useful with port 0).

@@ -191,6 +191,27 @@ enum OpenAPIDocument {
           responses:
             "200": {description: pong, content: {text/plain: {schema: {type: string}}}}
             "401": {$ref: "#/components/responses/Error"}
+      /v1/cluster:
+        get:
+          summary: This instance, the leader and since when, its epoch, and every member (a server without --zk is its own leader)
+          responses:
+            "200":
+              description: The cluster as this instance sees it
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [instance, isLeader, connected, members]
+                    properties:
+                      instance: {$ref: "#/components/schemas/Member"}
+                      leader: {$ref: "#/components/schemas/Member"}
+                      leaderSince: {type: integer, description: epoch ms}
+                      epoch: {type: integer}
+                      isLeader: {type: boolean}
+                      connected: {type: boolean}
+                      members: {type: array, items: {$ref: "#/components/schemas/Member"}}
+                      reason: {type: string, description: why no instance leads, when none does}
+            "401": {$ref: "#/components/responses/Error"}
       /metrics:
         get:
           summary: Prometheus metrics
@@ -213,6 +234,13 @@ enum OpenAPIDocument {
             application/json:
               schema: {type: object, required: [name, disabled], properties: {name: {type: string}, disabled: {type: boolean}}}
       schemas:
+        Member:
+          type: object
+          required: [id, api, joined]
+          properties:
+            id: {type: string, description: "host:port of its API"}
+            api: {type: string, description: its API's base URL}
+            joined: {type: integer, description: when it joined the election (epoch ms)}
         Error:
           type: object
           required: [status, message]

@@ -101,6 +101,11 @@ extension Routes {
             return textResponse(server.registry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("openapi.yaml") { _, _ in textResponse(OpenAPIDocument.yaml, contentType: "application/yaml") }
+        // A server without --zk is a cluster of one; an HA instance's front answers this route itself.
+        router.get("v1/cluster") { _, _ in
+            let me = ClusterMember(id: server.leaderAddress, api: "http://\(server.leaderAddress)", joined: server.startedAt)
+            return JSONResponse(ClusterSnapshot(instance: me, leader: me, leaderSince: server.startedAt, isLeader: true, connected: true, members: [me]))
+        }
     }
 
     /// Gauges read at scrape time from the scheduler.

@@ -52,7 +52,16 @@ package struct WebhookSecret: Sendable {
 
 extension Routes {
     func addSync(to group: RouterGroup<BasicRequestContext>) {
-        group.get("status") { _, _ in try await sync { await $0.statusJSON() } }
+        group.get("status") { _, _ in
+            try await sync { provider in
+                let status = await provider.statusJSON()
+                // An HA instance adds who leads, since when, and the members.
+                guard let cluster = server.cluster, var object = try? JSONSerialization.jsonObject(with: status) as? [String: Any],
+                      let snapshot = try? JSONSerialization.jsonObject(with: JSONEncoder().encode(cluster.snapshot())) else { return status }
+                object["cluster"] = snapshot
+                return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? status
+            }
+        }
         group.get("plan") { _, _ in try await sync { try await $0.planJSON() } }
         group.get("drift") { _, _ in try await sync { await $0.driftJSON() } }
         group.get("history") { _, _ in try await sync { await $0.historyJSON() } }

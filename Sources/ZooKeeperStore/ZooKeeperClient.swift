@@ -51,7 +51,7 @@ package enum SessionState: Sendable, Equatable {
 package final class ZooKeeperClient: @unchecked Sendable {
     // @unchecked: `handle` is set once in init and only passed to the C client, whose `_mt` build is
     // thread-safe; calls are made on `queue`. The session state is a Mutex.
-    private let handle: Handle
+    let handle: Handle
     private let queue: DispatchQueue
     private let context: SessionContext
     /// The session's state changes, newest last.
@@ -107,10 +107,18 @@ package final class ZooKeeperClient: @unchecked Sendable {
     }
 
     /// Runs a blocking C call on the client's thread.
+    /// A call is not made on an expired session: the C client's error paths for a dead handle are not
+    /// to be relied on (its `zoo_amulti` frees twice). The call holds the client, so the handle outlives it.
     func perform<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws(ZooKeeperError) -> T) async throws(ZooKeeperError) -> T {
-        let handle = self.handle
         let result: Result<T, ZooKeeperError> = await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: Result { () throws(ZooKeeperError) in try body(handle.raw) }) }
+            queue.async { [self] in
+                continuation.resume(returning: Result { () throws(ZooKeeperError) in
+                    switch state {
+                    case .expired, .authFailed: throw ZooKeeperError(code: ZSESSIONEXPIRED.rawValue, call: "call", path: nil)
+                    case .connecting, .connected: return try body(handle.raw)
+                    }
+                })
+            }
         }
         return try result.get()
     }

@@ -12,6 +12,7 @@ import Foundation
 //   chronos-sync-bench api-serve N                  the API with N jobs, and a bare Hummingbird server, for wrk
 //   chronos-sync-bench api-burst SECONDS CLIENTS    a 5-per-second job's delay and /ping, idle and under 1 MiB POSTs
 //   chronos-sync-bench seed-runs DATA RUNS          RUNS finished runs of history for every job of DATA's state
+//   chronos-sync-bench store-writes ZK_HOSTS N      N scheduler batches to the SQLite and the ZooKeeper stores
 @main
 struct Bench {
     static func main() async throws {
@@ -35,6 +36,8 @@ struct Bench {
             try await seedRuns(data: args[2], runs: Int(args[3])!)
         case "concurrent-runs" where args.count == 4:
             try await concurrentRuns(count: Int(args[2])!, seconds: Double(args[3])!)
+        case "store-writes" where args.count == 4:
+            try await storeWrites(hosts: args[2], batches: Int(args[3])!)
         default:
             FileHandle.standardError.write(Data("usage: see the comment at the top of Bench.swift\n".utf8))
             exit(2)

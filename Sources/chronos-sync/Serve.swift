@@ -7,6 +7,7 @@ import Metrics
 import Prometheus
 import Reconciler
 import ServiceLifecycle
+import ZooKeeperStore
 
 /// `chronos-sync serve`: the long-running scheduler.
 struct Serve: AsyncParsableCommand {
@@ -100,6 +101,18 @@ struct Serve: AsyncParsableCommand {
     @Option(name: [.customLong("hostname")], help: "Host name this server advertises as the leader.")
     var hostname: String?
 
+    @Option(name: [.customLong("zk")], help: "Run highly available: state and leader election in ZooKeeper, zk://h1:2181,h2:2181/chronos-sync.")
+    var zk: String?
+
+    @Option(name: [.customLong("zk-hosts"), .customLong("zk_hosts")], help: "ZooKeeper hosts, h1:2181,h2:2181 (Chronos's form of --zk; with --zk-path).")
+    var zkHosts: String?
+
+    @Option(name: [.customLong("zk-path"), .customLong("zk_path")], help: "Root path of the state in ZooKeeper (with --zk-hosts; default /chronos-sync).")
+    var zkPath: String?
+
+    @Option(name: [.customLong("zk-timeout"), .customLong("zk_timeout")], help: "ZooKeeper session timeout: how long a dead leader holds the lead (10s; a bare number is milliseconds, as in Chronos).")
+    var zkTimeout = MillisecondsFlag(argument: "10000")!
+
     @Option(name: [.customLong("log-level")], help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -113,6 +126,10 @@ struct Serve: AsyncParsableCommand {
         guard (httpMaxConnections ?? 1) > 0, httpIdleTimeout.milliseconds > 0, sandboxSweepInterval.milliseconds > 0 else {
             throw ValidationError("--http-max-connections and --http-idle-timeout must be positive")
         }
+        if zk != nil, zkHosts != nil { throw ValidationError("give --zk or --zk-hosts, not both") }
+        if let zk, ZooKeeperLocation(url: zk) == nil { throw ValidationError("--zk takes zk://host:port[,host:port…]/path, not \(zk)") }
+        if zkPath != nil, zkHosts == nil { throw ValidationError("--zk-path needs --zk-hosts") }
+        if let zkPath, !zkPath.hasPrefix("/") || zkPath.count < 2 { throw ValidationError("--zk-path must be an absolute path such as /chronos-sync") }
         if let credentials = httpCredentials ?? ProcessInfo.processInfo.environment["MESOSPHERE_HTTP_CREDENTIALS"], !credentials.contains(":") {
             throw ValidationError("--http-credentials takes user:password")
         }
@@ -131,7 +148,6 @@ struct Serve: AsyncParsableCommand {
         if resetState, let moved = try data.moveStateAside() {
             logger.warning("moved the state file aside to \(moved); starting with no state")
         }
-        let store = try data.openStore(create: true, historyLimit: jobHistoryLimit)
         var options = SchedulerOptions()
         options.taskEpsilon = taskEpsilon.milliseconds
         options.failureRetry = failureRetryFlag.value.milliseconds
@@ -142,10 +158,6 @@ struct Serve: AsyncParsableCommand {
         defaults.disk = taskDisk
         defaults.user = user
         let launcher = LocalLauncher(dataDirectory: data.directory, defaults: defaults)
-        let scheduler = Scheduler(store: store, launcher: launcher, options: options)
-        // The stored state is loaded before anything starts: a state file that cannot be read stops here,
-        // with the file and the job or row it is about.
-        try await scheduler.restore()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var api = APIServer.Configuration()
@@ -163,49 +175,115 @@ struct Serve: AsyncParsableCommand {
         if let wanted = httpMaxConnections, wanted > openFiles / 2 {
             logger.warning("--http-max-connections \(wanted) is over half the open-files limit (\(openFiles)); idle sockets could starve the scheduler of files")
         }
-        // The job source: a plain folder, or git (the repository given, or the one we run in).
-        let source: any Service
-        var sync: SyncLoop?
-        if let jobs, repo == nil {
-            source = FolderSource(path: jobs, scheduler: scheduler, interval: syncIntervalFlag?.duration ?? .seconds(5))
-            logger.info("serving the folder \(jobs)")
-        } else {
-            let location = repo ?? FileManager.default.currentDirectoryPath
-            var gitOptions = GitSourceOptions(location: location, ref: ref, folder: path, mirrorDirectory: data.directory + "/git")
-            gitOptions.allowInsecure = allowInsecureGit
-            let git = LibGit2Source(gitOptions)
-            let loop = SyncLoop(controller: SyncController(source: git, scheduler: scheduler, store: store),
-                                interval: syncIntervalFlag?.duration ?? .seconds(60))
-            sync = loop
-            source = loop
-            logger.info("syncing \(path)/ of \(git.displayName) at \(git.ref)")
+        if let location = zooKeeper {
+            try await runHighlyAvailable(location, options: options, launcher: launcher, api: api, registry: registry, lock: lock, logger: logger)
+            return
         }
+        let store = try data.openStore(create: true, historyLimit: jobHistoryLimit)
+        let scheduler = Scheduler(store: store, launcher: launcher, options: options)
+        // The stored state is loaded before anything starts: a state file that cannot be read stops here,
+        // with the file and the job or row it is about.
+        try await scheduler.restore()
+        let (source, sync) = jobSource(scheduler: scheduler, store: store, logger: logger)
         let server = APIServer(scheduler: scheduler, store: store, configuration: api, sync: sync,
-                               webhookSecret: webhookSecret ?? ProcessInfo.processInfo.environment["CHRONOS_SYNC_WEBHOOK_SECRET"], registry: registry)
-        let address = httpAddress
-        let application = server.application { port in
-            logger.notice("REST API on http://\(address):\(port)/ (try /v1/scheduler/jobs/summary)")
-            FileHandle.standardOutput.write(Data("chronos-sync: REST API on http://\(address):\(port)/\n".utf8))
-            // Commands on this host find the server through its data folder.
-            do {
-                try lock.advertise(api: Self.localURL(host: address, port: port))
-            } catch {
-                logger.error("\(error); commands on this host need --server to find this server")
-            }
-        }
+                               webhookSecret: webhookSecretValue, registry: registry)
+        let application = server.application { port in announce(port: port, lock: lock, logger: logger) }
         let janitor = SandboxJanitor(dataDirectory: data.directory, store: store, retention: retention ?? .history,
                                      historyLimit: jobHistoryLimit, interval: sandboxSweepInterval.duration)
         let services: [any Service] = [scheduler, source, application, janitor]
         logger.info("chronos-sync \(Version.text) with state in \(data.statePath) (pid \(getpid()))")
+        try await runGroup(services, logger: logger)
+        withExtendedLifetime(lock) {}
+    }
+
+    var webhookSecretValue: String? { webhookSecret ?? ProcessInfo.processInfo.environment["CHRONOS_SYNC_WEBHOOK_SECRET"] }
+
+    /// Runs the services until SIGTERM or SIGINT; a service that fails stops the server.
+    func runGroup(_ services: [any Service], logger: Logger) async throws {
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {
             try await group.run()
         } catch {
-            // A service that fails stops the server: say which failure, at error, before exiting non-zero.
+            // Say which failure, at error, before exiting non-zero.
             logger.error("chronos-sync stops: \(error)")
             throw error
         }
+    }
+
+    /// Prints where the API listens and records it beside the data folder's lock.
+    func announce(port: Int, lock: DataFolderLock, logger: Logger) {
+        let address = httpAddress
+        logger.notice("REST API on http://\(address):\(port)/ (try /v1/scheduler/jobs/summary)")
+        FileHandle.standardOutput.write(Data("chronos-sync: REST API on http://\(address):\(port)/\n".utf8))
+        // Commands on this host find the server through its data folder.
+        do {
+            try lock.advertise(api: Self.localURL(host: address, port: port))
+        } catch {
+            logger.error("\(error); commands on this host need --server to find this server")
+        }
+    }
+
+    /// The job source: a plain folder, or git (the repository given, or the one we run in).
+    func jobSource(scheduler: Scheduler, store: any StateStore, logger: Logger) -> (any Service, SyncLoop?) {
+        if let jobs, repo == nil {
+            logger.info("serving the folder \(jobs)")
+            return (FolderSource(path: jobs, scheduler: scheduler, interval: syncIntervalFlag?.duration ?? .seconds(5)), nil)
+        }
+        let location = repo ?? FileManager.default.currentDirectoryPath
+        var gitOptions = GitSourceOptions(location: location, ref: ref, folder: path, mirrorDirectory: data.directory + "/git")
+        gitOptions.allowInsecure = allowInsecureGit
+        let git = LibGit2Source(gitOptions)
+        let loop = SyncLoop(controller: SyncController(source: git, scheduler: scheduler, store: store),
+                            interval: syncIntervalFlag?.duration ?? .seconds(60))
+        logger.info("syncing \(path)/ of \(git.displayName) at \(git.ref)")
+        return (loop, loop)
+    }
+
+    /// `serve --zk`: the API answers at once (proxying to the leader); the scheduler and the job source
+    /// run only while this instance leads.
+    func runHighlyAvailable(_ location: ZooKeeperLocation, options: SchedulerOptions, launcher: LocalLauncher, api: APIServer.Configuration,
+                            registry: PrometheusCollectorRegistry, lock: DataFolderLock, logger: Logger) async throws {
+        let layout = ZNodeLayout(root: location.path)
+        let timeout = zkTimeout.value.duration
+        let elector = LeaderElector(hosts: location.hosts, layout: layout, sessionTimeout: timeout,
+                                    instance: ClusterMember(id: "", api: "", joined: 0))
+        let front = ClusterFront(membership: elector, configuration: api, webhookOpen: webhookSecretValue != nil, registry: registry)
+        let (addresses, addressSink) = AsyncStream<ClusterMember>.makeStream()
+        let advertised = api.advertisedHost ?? httpAddress
+        let application = front.application { port in
+            announce(port: port, lock: lock, logger: logger)
+            let joined = Int64(Date().timeIntervalSince1970 * 1000)
+            let reachable = ["0.0.0.0", "::", "[::]", ""].contains(httpAddress) ? advertised : httpAddress
+            let base = reachable.contains(":") && !reachable.hasPrefix("[") ? "http://[\(reachable)]:\(port)" : "http://\(reachable):\(port)"
+            addressSink.yield(ClusterMember(id: "\(advertised):\(port)", api: base, joined: joined))
+            addressSink.finish()
+        }
+        let command = self
+        let webhook = webhookSecretValue
+        let factory = TermFactory(
+            layout: layout, historyLimit: jobHistoryLimit, options: options, launcher: launcher, leaseDuration: timeout / 3,
+            source: { scheduler, store in
+                let (source, sync) = command.jobSource(scheduler: scheduler, store: store, logger: logger)
+                return (source, sync)
+            },
+            helpers: { store in
+                [SandboxJanitor(dataDirectory: command.data.directory, store: store, retention: command.retention ?? .history,
+                                historyLimit: command.jobHistoryLimit, interval: command.sandboxSweepInterval.duration)]
+            },
+            api: { scheduler, store, sync in
+                APIServer(scheduler: scheduler, store: store, configuration: api, sync: sync, webhookSecret: webhook, cluster: elector, registry: registry)
+            })
+        let terms = LeadershipTerms(elector: elector, front: front, factory: factory, logger: logger)
+        logger.info("chronos-sync \(Version.text) with state in \(location.description), sandboxes in \(data.directory) (pid \(getpid()))")
+        // Stopped in reverse order: the term first, then the election (closing the session), then the API.
+        try await runGroup([application, ElectionService(elector: elector, instance: addresses), terms], logger: logger)
         withExtendedLifetime(lock) {}
+    }
+
+    /// Where the HA state lives, when `serve` runs highly available.
+    var zooKeeper: ZooKeeperLocation? {
+        if let zk { return ZooKeeperLocation(url: zk) }
+        return zkHosts.map { ZooKeeperLocation(hosts: $0, path: zkPath ?? "/chronos-sync") }
     }
 
     /// `--sandbox-retention` as a value; nil when it is not one.

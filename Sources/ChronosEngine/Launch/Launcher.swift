@@ -52,3 +52,9 @@ package protocol Launcher: Sendable {
     /// Kills what is left of a run from before a restart, if its process is still alive.
     func killOrphan(_ run: RunRecord) async
 }
+
+/// Decides, right before a launch, whether this instance may still launch (an HA leader checks that it
+/// still holds the lead; after a long pause it asks ZooKeeper).
+package protocol LaunchGate: Sendable {
+    func mayLaunch() async -> Bool
+}

@@ -125,6 +125,8 @@ package final class LocalLauncher: Launcher {
         // Only what this server recorded identifies the process: its pid and its start time (a pid alone
         // may have been reused since, by anything, including another server's run). A run that had no pid
         // recorded yet is simply lost, and retried by its policy.
+        // A run recorded on another machine (a leader that was replaced) has no process here.
+        guard run.host.isEmpty || run.host == host else { return }
         guard let pid = run.pid, pid > 1, let recorded = run.processStart, ProcessSpawner.startTime(pid) == recorded else { return }
         Glibc.kill(-pid, SIGKILL)
     }

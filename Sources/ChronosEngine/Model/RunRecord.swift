@@ -46,6 +46,8 @@ package struct RunRecord: Sendable, Hashable, Codable {
     /// so a restarted server can tell the process from a later one with the same id.
     package var pid: Int32?
     package var processStart: Int64?
+    /// The leader epoch the run was stored in (ZooKeeper state only): which leader launched it.
+    package var epoch: Int64?
 
     package init(taskID: TaskID, state: RunState, trigger: RunTrigger, readyAt: Int64, queuedAt: Int64) {
         self.taskID = taskID

@@ -11,6 +11,8 @@ package actor Scheduler: Service {
     let launcher: any Launcher
     let clock: any SchedulerClock
     let logger: Logger
+    /// Asked right before each launch; an HA leader that may have been replaced launches nothing.
+    nonisolated let launchGate: (any LaunchGate)?
     /// Every write goes through it, so batches reach the store in the order of the steps even when
     /// one is retried.
     nonisolated let writer: OrderedStoreWriter
@@ -32,8 +34,10 @@ package actor Scheduler: Service {
     package private(set) var version: UInt64 = 0
 
     package init(store: any StateStore, launcher: any Launcher, options: SchedulerOptions = SchedulerOptions(),
-                clock: any SchedulerClock = WallClock(), logger: Logger = Logger(label: "chronos-sync.scheduler")) {
+                clock: any SchedulerClock = WallClock(), logger: Logger = Logger(label: "chronos-sync.scheduler"),
+                launchGate: (any LaunchGate)? = nil) {
         core = SchedulerCore(options: options)
+        self.launchGate = launchGate
         self.store = store
         self.launcher = launcher
         self.clock = clock
@@ -118,6 +122,10 @@ package actor Scheduler: Service {
     private nonisolated func launch(_ launch: SchedulerStep.Launch) async {
         let inbox = self.inbox
         let id = launch.run.taskID
+        if let launchGate, await !launchGate.mayLaunch() {
+            logger.warning("\(id) not launched: this instance no longer leads (the next leader starts it)")
+            return
+        }
         do {
             try await launcher.launch(launch.run, job: launch.job,
                                       onStart: { info in inbox.post(.started(id, info)) },
@@ -180,6 +188,16 @@ package actor Scheduler: Service {
 }
 
 // MARK: - Commands
+
+extension Scheduler {
+    /// Kills the process of every run in flight without recording anything: for an HA leader that
+    /// stopped leading. The next leader finds the runs lost and retries them by their policy.
+    package func relinquish(reason: String) async {
+        for (id, run) in core.active where run.state == .running {
+            _ = await launcher.kill(id, reason: reason)
+        }
+    }
+}
 
 extension Scheduler {
     /// Makes `jobs` the scheduler's jobs.

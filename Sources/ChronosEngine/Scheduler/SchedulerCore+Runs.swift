@@ -72,7 +72,15 @@ extension SchedulerCore {
             step.save(name, state)
         } else if now - latest <= epsilon(of: name) {
             enqueue(TaskID(due: latest, attempt: 0, job: name), trigger: .schedule, readyAt: latest, now: now, step: &step)
-            if count > 1 { step.events.append("job \(name): \(count) missed runs coalesced into one") }
+            if count > 1 {
+                // The slots folded into the run are recorded, under the first of them, with how many they are.
+                var folded = RunRecord(taskID: TaskID(due: due, attempt: 0, job: name), state: .skipped, trigger: .schedule, readyAt: due, queuedAt: now)
+                folded.endedAt = now
+                folded.skippedCount = count - 1
+                folded.reason = "\(count - 1) missed run\(count == 2 ? "" : "s") coalesced into the run due at \(Instant(millis: latest))"
+                step.save(folded)
+                step.events.append("job \(name): \(count) missed runs coalesced into one")
+            }
         } else {
             var skipped = RunRecord(taskID: TaskID(due: latest, attempt: 0, job: name), state: .skipped, trigger: .schedule, readyAt: latest, queuedAt: now)
             skipped.endedAt = now

@@ -59,6 +59,8 @@ final class OrderedStoreWriter: Sendable {
         var attempts = 1
         while let storeError = failure {
             if let stopped = storeError as? StoreWriterStopped { throw stopped }
+            // Retrying cannot help (the store's term is over): this batch and every one behind it fail.
+            if storeError is any PermanentStoreError { throw stop(cause: storeError) }
             logger.error("state store write failed (attempt \(attempts)); later writes wait; retrying in \(delay) ms: \(storeError)")
             do {
                 try await clock.sleep(until: clock.now() + delay)

@@ -140,6 +140,15 @@ package final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
+    package func values() async throws -> [String: String] {
+        try await perform { db in
+            let s = try db.statement("SELECT key, value FROM meta")
+            var result: [String: String] = [:]
+            while try s.step() { result[s.text(0)] = s.text(1) }
+            return result
+        }
+    }
+
     package func setValue(_ value: String?, for key: String) async throws {
         try await perform { db in
             if let value {

@@ -28,13 +28,18 @@ package struct StoreBatch: Sendable {
     }
 }
 
+/// A write failure that retrying cannot mend (a ZooKeeper leader that no longer leads): the writer
+/// stops, and every batch behind the failed one fails too.
+package protocol PermanentStoreError: Error, Sendable {}
+
 /// Durable storage of jobs as applied, their runtime state and run history (SQLite by default;
 /// ZooKeeper for HA).
 ///
 /// The write contract, which every implementation keeps:
 /// - A batch is applied atomically: all of it or, when `completion` reports an error, none of it.
 /// - Batches are applied in the order of the calls (the call queues the batch before it returns).
-/// - A store does not retry a failed batch itself, and reports each failure with its cause.
+/// - A store does not retry a failed batch itself, and reports each failure with its cause; a
+///   `PermanentStoreError` says that no retry will succeed.
 ///
 /// The scheduler writes through an `OrderedStoreWriter`, which hands the store one batch at a time and
 /// retries a failed one (with capped backoff, logging each failure) before any batch behind it. So the
@@ -54,6 +59,8 @@ package protocol StateStore: Sendable {
     /// A stored value (the Mesos framework id, the last applied revision, …).
     func value(for key: String) async throws -> String?
     func setValue(_ value: String?, for key: String) async throws
+    /// Every stored value, by key (for `migrate-state`).
+    func values() async throws -> [String: String]
 }
 
 extension StateStore {

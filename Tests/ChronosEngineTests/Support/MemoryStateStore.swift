@@ -99,4 +99,6 @@ final class MemoryStateStore: StateStore {
     func value(for key: String) async throws -> String? { contents.value.values[key] }
 
     func setValue(_ value: String?, for key: String) async throws { contents.update { $0.values[key] = value } }
+
+    func values() async throws -> [String: String] { contents.value.values }
 }

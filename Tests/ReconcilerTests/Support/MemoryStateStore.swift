@@ -62,6 +62,8 @@ final class MemoryStateStore: StateStore {
         }
     }
 
+    func values() async throws -> [String: String] { state.withLock { $0.values } }
+
     func setValue(_ value: String?, for key: String) async throws {
         try state.withLock { state in
             if state.failing || state.failingWrites == key { throw Failure() }
