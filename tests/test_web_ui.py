@@ -27,7 +27,9 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import REPO
+from ha_cluster import leader_of, wait_for
 from test_engine import Server
+from test_ha import cluster, zk  # noqa: F401 (fixtures)
 from test_git_sync import GitServer, commit, git
 
 USER, PASSWORD = "ui", "s3cret"
@@ -486,3 +488,27 @@ def test_a_server_on_a_plain_folder_says_there_is_no_git_to_sync(browser, chrono
         assert "from a spec file" in page.text(".badges")
     finally:
         folder.stop(signal.SIGKILL)
+
+
+def test_on_a_follower_the_ui_is_the_leaders_and_a_runs_output_streams_through_it(browser, cluster, tmp_path):
+    instances = cluster(2, credentials=CREDENTIALS)
+    leader = wait_for(lambda: leader_of(instances), 30, "a leader")
+    follower = next(i for i in instances if i is not leader)
+    gate = tmp_path / "gate"
+    status, _ = follower.request("POST", "/v1/scheduler/iso8601", {
+        "name": "talker", "schedule": "R/2030-01-01T00:00:00Z/P1D",
+        "command": f"echo first; while [ ! -f {gate} ]; do sleep 0.05; done; echo second"})
+    assert status == 204
+    page = Page(browser, follower)
+    assert page.rows() == ["talker"]
+    page.open("#/job/talker")
+    page.click("#action-run")
+    page.confirm()
+    page.until(lambda d: page.all("#runs-table tr[data-task]"), "the run in the history")
+    page.click("#runs-table tr[data-task] button")
+    page.until(lambda d: "first" in page.text("#log-stdout"), "the first line, through the follower")
+    status, history = follower.request("GET", "/v1/jobs/talker/runs")
+    assert status == 200 and history[0]["state"] == "running", "the line came while the run waits for its gate"
+    gate.touch()
+    page.until(lambda d: "second" in page.text("#log-stdout"), "the second line")
+    page.until(lambda d: "succeeded" in page.text("#runs-table"), "the run to succeed")
