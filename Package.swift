@@ -59,6 +59,12 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            // The web UI ships inside the binary: no files to install, nothing fetched from elsewhere.
+            resources: [
+                .embedInCode("UI/Assets/index.html"), .embedInCode("UI/Assets/app.css"),
+                .embedInCode("UI/Assets/core.js"), .embedInCode("UI/Assets/jobs.js"), .embedInCode("UI/Assets/job.js"),
+                .embedInCode("UI/Assets/graph.js"), .embedInCode("UI/Assets/sync.js"), .embedInCode("UI/Assets/edit.js"),
             ]
         ),
         .target(

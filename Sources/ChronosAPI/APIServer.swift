@@ -88,6 +88,7 @@ package struct APIServer: Sendable {
         routes.addScheduler(to: router.group("/scheduler"))
         routes.addRuns(to: router.group("/v1/jobs"))
         routes.addSync(to: router.group("/v1/sync"))
+        routes.addUI(to: router)
     }
 
     /// CORS, the cross-origin guard and basic auth: in front of every route, on a single server and on an

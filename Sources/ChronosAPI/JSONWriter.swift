@@ -33,6 +33,10 @@ struct JSONWriter {
         if value { raw("true") } else { raw("false") }
     }
 
+    mutating func number(_ value: Int64) {
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
     mutating func strings(_ values: [String]) {
         raw("[")
         for (i, v) in values.enumerated() {

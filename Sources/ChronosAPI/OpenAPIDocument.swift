@@ -7,12 +7,51 @@ enum OpenAPIDocument {
       version: "1"
       description: >
         Chronos's REST API (under /v1/scheduler and, as in Chronos 2.x, /scheduler), the runs of each job under
-        /v1/jobs, and /ping and /metrics. Errors answer JSON {status, message, errors[{line, column, message}]}.
+        /v1/jobs, the git sync under /v1/sync, and /ping and /metrics; the web UI is at /. Errors answer JSON {status, message, errors[{line, column, message}]}.
     security:
       - basic: []
     paths:
     \(schedulerPaths("/v1/scheduler"))
     \(schedulerPaths("/scheduler"))
+      /v1/jobs:
+        get:
+          summary: Every job in one compact document, with the states of its latest runs (the web UI's list)
+          parameters:
+            - {name: runs, in: query, description: "latest runs per job, oldest first (default 10, at most 50)", schema: {type: integer, minimum: 0}}
+          responses:
+            "200":
+              description: >
+                {now, jobs[{name, command, owner, status (success|failure|fresh), running, queued, disabled, source
+                (file:line:column, or api), trigger, parents, tz, next (epoch ms or null), runs}]}; runs holds one
+                letter a run: s succeeded, f failed, k killed, l lost, x skipped, r running, q queued
+              content: {application/json: {schema: {type: object, required: [now, jobs]}}}
+            "304": {description: "Not modified: the If-None-Match ETag is current (the jobs and their runs did not change)"}
+            "400": {$ref: "#/components/responses/Error"}
+            "401": {$ref: "#/components/responses/Error"}
+      /v1/jobs/{name}:
+        get:
+          summary: One job as the web UI's job page shows it
+          parameters:
+            - {name: name, in: path, required: true, schema: {type: string}}
+          responses:
+            "200":
+              description: "{name, job (as GET /v1/scheduler/job/{name}), yaml, source, status, running, queued, disabled, timeZone, nextRuns (epoch ms)}"
+              content: {application/json: {schema: {type: object, required: [name, job, yaml, source, nextRuns]}}}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+      /v1/validate:
+        post:
+          summary: Check a job spec as `chronos-sync validate` does, and its parents against the live jobs
+          requestBody: {required: true, content: {application/yaml: {schema: {type: string}}, application/json: {schema: {$ref: "#/components/schemas/Job"}}}}
+          responses:
+            "200":
+              description: >
+                {valid, diagnostics[{severity, line, column, message}], name, yaml (the spec file to commit), liveSource
+                (where the live job of that name comes from: api, or a spec's file:line:column)}
+              content: {application/json: {schema: {type: object, required: [valid, diagnostics]}}}
+            "401": {$ref: "#/components/responses/Error"}
+            "413": {$ref: "#/components/responses/Error"}
+            "415": {$ref: "#/components/responses/Error"}
       /v1/jobs/{name}/runs:
         get:
           summary: A job's runs, newest first
@@ -62,9 +101,14 @@ enum OpenAPIDocument {
       /v1/jobs/{name}/runs/{taskId}/stdout:
         get:
           summary: A run's standard output
+          description: >
+            With follow=true, the output from byte offset on, then what the run writes, as it writes it (a chunked
+            response), until the run ends or 30 s pass; X-Run-State tells the run's state when the stream began.
           parameters:
             - {name: name, in: path, required: true, schema: {type: string}}
             - {name: taskId, in: path, required: true, schema: {type: string}}
+            - {name: follow, in: query, schema: {type: boolean}}
+            - {name: offset, in: query, schema: {type: integer, minimum: 0}}
           responses:
             "200": {description: Output, content: {text/plain: {schema: {type: string}}}}
             "400": {$ref: "#/components/responses/Error"}
@@ -73,9 +117,12 @@ enum OpenAPIDocument {
       /v1/jobs/{name}/runs/{taskId}/stderr:
         get:
           summary: A run's standard error
+          description: follow and offset as for stdout.
           parameters:
             - {name: name, in: path, required: true, schema: {type: string}}
             - {name: taskId, in: path, required: true, schema: {type: string}}
+            - {name: follow, in: query, schema: {type: boolean}}
+            - {name: offset, in: query, schema: {type: integer, minimum: 0}}
           responses:
             "200": {description: Output, content: {text/plain: {schema: {type: string}}}}
             "400": {$ref: "#/components/responses/Error"}

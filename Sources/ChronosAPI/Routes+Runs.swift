@@ -16,8 +16,8 @@ extension Routes {
         group.post(":name/run") { request, context in try await runNowWithAnswer(request, context) }
         group.post(":name/disable") { _, context in try await setDisabled(context, true) }
         group.post(":name/enable") { _, context in try await setDisabled(context, false) }
-        group.get(":name/runs/:taskId/stdout") { _, context in try await output(context, "stdout") }
-        group.get(":name/runs/:taskId/stderr") { _, context in try await output(context, "stderr") }
+        group.get(":name/runs/:taskId/stdout") { request, context in try await output(request, context, "stdout") }
+        group.get(":name/runs/:taskId/stderr") { request, context in try await output(request, context, "stderr") }
     }
 
     /// `POST /v1/jobs/{name}/run` with `{"arguments": [...]}` (optional): runs the job now and answers with
@@ -77,11 +77,15 @@ extension Routes {
         var disabled: Bool
     }
 
-    func output(_ context: BasicRequestContext, _ stream: String) async throws -> Response {
+    func output(_ request: Request, _ context: BasicRequestContext, _ stream: String) async throws -> Response {
         let name = try name(context)
         let text = try context.parameters.require("taskId")
         guard let id = TaskID(text), id.job == name else {
             throw APIError(.badRequest, "\"\(text)\" is not a task id of job \(name) (ct:<due>:<attempt>:\(name))")
+        }
+        let query = request.uri.queryParameters
+        if let follow = query.get("follow"), follow == "true" || follow == "1" {
+            return try await self.follow(id, stream, offset: try number(query.get("offset"), "offset", default: 0))
         }
         guard let run = try await server.store.run(id) else { throw APIError(.notFound, "no run \(text)") }
         guard !run.sandbox.isEmpty, let data = FileManager.default.contents(atPath: run.sandbox + "/" + stream) else {

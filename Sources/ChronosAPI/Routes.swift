@@ -66,8 +66,8 @@ struct Routes: Sendable {
         return n
     }
 
-    /// Creates or replaces a job from its JSON (or YAML) body.
-    func upsert(_ request: Request, _ context: BasicRequestContext, dependent: Bool) async throws -> Response {
+    /// Loads the jobs of a JSON or YAML body, off the cooperative pool; 415 for another type, 413 past the limit.
+    func parseSpecBody(_ request: Request) async throws -> (jobs: [JobDefinition], diagnostics: [Diagnostic]) {
         try requireSpecBody(request)
         var request = request
         let buffer: ByteBuffer
@@ -77,7 +77,12 @@ struct Routes: Sendable {
             throw APIError(.contentTooLarge, "the request body is over the limit of \(server.configuration.bodyLimit) bytes")
         }
         let text = String(buffer: buffer)
-        let parsed = await RequestWork.run { JobLoader.parse(text, file: "request body") }
+        return await RequestWork.run { JobLoader.parse(text, file: "request body") }
+    }
+
+    /// Creates or replaces a job from its JSON (or YAML) body.
+    func upsert(_ request: Request, _ context: BasicRequestContext, dependent: Bool) async throws -> Response {
+        let parsed = try await parseSpecBody(request)
         if parsed.diagnostics.contains(where: { $0.severity == .error }) { throw APIError.invalidJob(parsed.diagnostics) }
         guard parsed.jobs.count == 1, let definition = parsed.jobs.first else {
             throw APIError(.badRequest, parsed.jobs.isEmpty ? "the request body holds no job" : "the request body holds \(parsed.jobs.count) jobs; send one at a time")

@@ -11,6 +11,7 @@ import Foundation
 //   chronos-sync-bench concurrent-runs N SECONDS    N local runs at once: threads, memory, CPU, reaping
 //   chronos-sync-bench api-serve N                  the API with N jobs, and a bare Hummingbird server, for wrk
 //   chronos-sync-bench api-burst SECONDS CLIENTS    a 5-per-second job's delay and /ping, idle and under 1 MiB POSTs
+//   chronos-sync-bench seed-runs DATA RUNS          RUNS finished runs of history for every job of DATA's state
 //   chronos-sync-bench store-writes ZK_HOSTS N      N scheduler batches to the SQLite and the ZooKeeper stores
 //   chronos-sync-bench store-load ZK_HOSTS ROOT     loads the ZooKeeper state under ROOT, as a new leader does
 //   chronos-sync-bench store-read ZK_HOSTS ROOT FOLDER WINDOW   reads every node of a folder, WINDOW requests in flight
@@ -33,6 +34,8 @@ struct Bench {
             try await apiBurst(seconds: Int(args[2])!, clients: Int(args[3])!)
         case "launch-rate" where args.count == 3:
             try await launchRate(count: Int(args[2])!)
+        case "seed-runs" where args.count == 4:
+            try await seedRuns(data: args[2], runs: Int(args[3])!)
         case "concurrent-runs" where args.count == 4:
             try await concurrentRuns(count: Int(args[2])!, seconds: Double(args[3])!)
         case "store-read" where args.count == 6:

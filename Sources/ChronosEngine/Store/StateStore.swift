@@ -54,6 +54,8 @@ package protocol StateStore: Sendable {
     func runs(of job: String, limit: Int) async throws -> [RunRecord]
     /// One run.
     func run(_ id: TaskID) async throws -> RunRecord?
+    /// The states of each job's most recent runs, newest first, at most `limit` a job (the web UI's run strips).
+    func recentRunStates(of jobs: [String], limit: Int) async throws -> [String: [RunState]]
     /// A stored value (the Mesos framework id, the last applied revision, …).
     func value(for key: String) async throws -> String?
     func setValue(_ value: String?, for key: String) async throws
@@ -62,6 +64,13 @@ package protocol StateStore: Sendable {
 }
 
 extension StateStore {
+    /// One `runs(of:limit:)` a job; a store that can read them together does so instead.
+    package func recentRunStates(of jobs: [String], limit: Int) async throws -> [String: [RunState]] {
+        var result: [String: [RunState]] = [:]
+        for job in jobs { result[job] = try await runs(of: job, limit: limit).map(\.state) }
+        return result
+    }
+
     /// Applies a batch of writes in one transaction.
     package func write(_ batch: StoreBatch) async throws {
         let error: (any Error)? = await withCheckedContinuation { continuation in

@@ -100,6 +100,16 @@ final class GitRepository {
         return Self.hex(git_object_id(object))
     }
 
+    /// The first line of a commit's message; nil when the repository does not have the commit.
+    func summary(of commit: String) -> String? {
+        var oid = git_oid()
+        guard git_oid_fromstr(&oid, commit) == 0 else { return nil }
+        var object: OpaquePointer?
+        guard git_commit_lookup(&object, handle, &oid) == 0 else { return nil }
+        defer { git_commit_free(object) }
+        return git_commit_summary(object).map { String(cString: $0) }
+    }
+
     static func hex(_ oid: UnsafePointer<git_oid>?) -> String {
         var buffer = [CChar](repeating: 0, count: 41)
         git_oid_tostr(&buffer, 41, oid)

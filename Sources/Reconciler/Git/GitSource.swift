@@ -15,4 +15,11 @@ package protocol GitSource: Sendable {
     /// Loads the spec folder of a fetched revision. A spec that does not load is a diagnostic of the
     /// snapshot; a repository that cannot be read throws.
     func load(_ revision: Revision, now: Instant) async throws -> Snapshot
+    /// The first line of each commit's message, for the commits the repository has.
+    func summaries(of commits: [String]) async -> [String: String]
+}
+
+extension GitSource {
+    /// A source that keeps no messages has none to tell.
+    package func summaries(of commits: [String]) async -> [String: String] { [:] }
 }

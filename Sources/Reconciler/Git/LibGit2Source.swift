@@ -37,6 +37,16 @@ package final class LibGit2Source: GitSource, @unchecked Sendable {
         try await onQueue { try self.loadNow(revision, now: now) }
     }
 
+    package func summaries(of commits: [String]) async -> [String: String] {
+        let found = try? await onQueue {
+            let repo = try self.opened()
+            var found: [String: String] = [:]
+            for commit in Set(commits) where !commit.isEmpty { found[commit] = repo.summary(of: commit) }
+            return found
+        }
+        return found ?? [:]
+    }
+
     /// Runs libgit2 work on the source's own thread, never on the cooperative pool.
     private func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

@@ -9,9 +9,12 @@ extension SyncController {
         return encoder
     }()
 
-    func statusJSON() -> Data {
+    func statusJSON() async -> Data {
         var shown = status
         shown.plan = nil
+        let messages = await source.summaries(of: [shown.revision, shown.appliedRevision])
+        shown.revisionMessage = messages[shown.revision]
+        shown.appliedMessage = messages[shown.appliedRevision]
         return (try? Self.encoder.encode(shown)) ?? Data("{}".utf8)
     }
 
@@ -41,7 +44,10 @@ extension SyncController {
         (try? Self.encoder.encode(["drift": status.drift])) ?? Data("{}".utf8)
     }
 
-    func historyJSON() -> Data {
-        (try? Self.encoder.encode(["syncs": recentHistory()])) ?? Data("{}".utf8)
+    func historyJSON() async -> Data {
+        var syncs = recentHistory()
+        let messages = await source.summaries(of: syncs.map(\.revision))
+        for i in syncs.indices { syncs[i].commitMessage = messages[syncs[i].revision] }
+        return (try? Self.encoder.encode(["syncs": syncs])) ?? Data("{}".utf8)
     }
 }

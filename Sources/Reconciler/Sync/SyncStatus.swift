@@ -27,6 +27,9 @@ package struct SyncStatus: Codable, Sendable {
     package var lastAttempt: Int64?
     package var lastApplied: Int64?
     package var plan: Plan?
+    /// The first line of the attempted and the applied commit's message, filled in when the status is shown.
+    package var revisionMessage: String?
+    package var appliedMessage: String?
 
     package init() {}
 }
@@ -49,4 +52,6 @@ package struct SyncHistoryEntry: Codable, Sendable {
     package var revision: String
     package var state: String
     package var message: String
+    /// The first line of the commit's message, filled in when the history is shown.
+    package var commitMessage: String?
 }
