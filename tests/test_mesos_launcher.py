@@ -119,6 +119,9 @@ def test_a_dependency_chain_runs_on_mesos_with_its_output_read_from_the_agent(si
     assert all(not c["stream_id"] and c["expect"] in (None, "") for c in calls if c["type"] == "SUBSCRIBE")
     acks = state["acknowledgements"]
     assert acks and all(a["result"] == "accepted" for a in acks), acks
+    # Implicit reconciliation runs every --reconciliation-interval (2 s here).
+    server.wait_for(lambda: any(c.get("type") == "RECONCILE" and c["body"]["reconcile"]["tasks"] == [] for c in sim.state()["calls"]),
+                    timeout=WAIT, what="an implicit reconciliation")
     # Nothing waits any more: offers are suppressed.
     server.wait_for(lambda: sim.state()["frameworks"][0]["suppressed"], timeout=WAIT, what="SUPPRESS")
 

@@ -45,6 +45,7 @@ extension FrameworkCore {
                 }
                 tasks[id] = nil
                 queue.removeAll { $0 == id }
+                endedRecords[id] = now
                 effects.append(.storeTask(id, TaskRecord(agentID: task.agentID ?? "", hostname: task.hostname, agentURL: task.agentURL,
                                                          state: status.state, message: status.message)))
                 effects.append(.ended(id, outcome(status, task: task)))
@@ -126,6 +127,7 @@ extension FrameworkCore {
         for (id, task) in tasks.sorted(by: { $0.key < $1.key }) {
             guard let since = task.uncertainSince, now - since > settings.unreachableTimeout else { continue }
             tasks[id] = nil
+            endedRecords[id] = now
             if let frameworkID, isSubscribed { effects.append(.call(Call.kill(frameworkID, task: id.description, agent: task.agentID))) }
             let state = task.state ?? "TASK_UNKNOWN"
             effects.append(.storeTask(id, TaskRecord(agentID: task.agentID ?? "", hostname: task.hostname, agentURL: task.agentURL, state: "TASK_GONE")))

@@ -86,6 +86,9 @@ package struct FrameworkCore: Sendable {
     package internal(set) var queue: [TaskID] = []
     package internal(set) var suppressed = false
     var nextImplicitReconcile: Int64 = .max
+    /// Tasks whose end is stored as a `TaskRecord`, and when: the record is deleted a reconciliation
+    /// interval later, when the engine has long stored the run's end itself.
+    package internal(set) var endedRecords: [TaskID: Int64] = [:]
 
     package init(settings: FrameworkSettings, frameworkID: String?) {
         self.settings = settings
@@ -128,6 +131,10 @@ package struct FrameworkCore: Sendable {
             }
         }
         effects += expireUncertain(now: now)
+        for (id, at) in endedRecords where now - at > settings.reconciliationInterval {
+            endedRecords[id] = nil
+            effects.append(.storeTask(id, nil))
+        }
         return effects
     }
 
@@ -253,6 +260,7 @@ package struct FrameworkCore: Sendable {
     /// at the next SUBSCRIBED; a task stored as ended is reported at once.
     package mutating func adopt(_ run: RunRecord, job: Job, record: TaskRecord?, now: Int64) -> [Effect] {
         if let record, TaskStateKind(record.state) == .terminal {
+            endedRecords[run.taskID] = now
             return [.ended(run.taskID, outcome(TaskStatus(taskID: run.taskID.description, state: record.state, message: record.message), task: nil))]
         }
         var task = Task(run: run, job: job)

@@ -1,4 +1,5 @@
 import ChronosEngine
+import Foundation
 import JobSpec
 import Testing
 @testable import MesosLauncher
@@ -272,5 +273,60 @@ struct FrameworkCoreTests {
         #expect(masters.current == "http://h3:5050")
         masters.next()
         #expect(masters.current == "http://h2:5050")
+    }
+}
+
+/// TaskInfo details the end-to-end tests do not reach.
+struct TaskBuilderTests {
+    @Test func aBridgedDockerJobGetsAHostPortFromTheOfferAndAMesosJobAnImage() throws {
+        var job = FrameworkCoreTests.job("web")
+        var container = Container()
+        container.image = "nginx:1"
+        container.network = .BRIDGE
+        var network = NetworkInfo()
+        var mapping = PortMapping()
+        mapping.containerPort = 80
+        network.portMappings = [mapping]
+        container.networkInfos = [network]
+        job.container = container
+        var offer = FrameworkCoreTests.offer("O1")
+        offer.resources.append(["name": "ports", "type": "RANGES", "ranges": ["range": [["begin": 31000, "end": 31002]]], "role": "*"])
+        var resources = OfferResources(offer, role: "*")
+        let builder = TaskBuilder(settings: FrameworkSettings())
+        let info = builder.taskInfo(FrameworkCoreTests.run("web"), job: job, offer: offer, resources: &resources)
+        let mappings = info["container"]["docker"]["port_mappings"].array
+        #expect(mappings.first?["host_port"].number == 31000 && mappings.first?["container_port"].number == 80)
+        let ports = try #require(info["resources"].array.first { $0["name"].string == "ports" })
+        #expect(ports["ranges"]["range"].array.first?["begin"].number == 31000)
+        #expect(resources.portCount == 2)
+
+        container.type = .MESOS
+        container.network = .HOST
+        container.networkInfos = []
+        job.container = container
+        let mesos = builder.taskInfo(FrameworkCoreTests.run("web"), job: job, offer: offer, resources: &resources)
+        #expect(mesos["container"]["mesos"]["image"]["docker"]["name"].string == "nginx:1")
+        #expect(mesos["container"]["docker"].isNull)
+    }
+
+    @Test func aCustomExecutorGetsTheCommandInItsData() {
+        var job = FrameworkCoreTests.job("custom")
+        job.executor = "/opt/executor"
+        job.executorFlags = "--fast"
+        var resources = OfferResources(FrameworkCoreTests.offer("O1"), role: "*")
+        let info = TaskBuilder(settings: FrameworkSettings()).taskInfo(FrameworkCoreTests.run("custom"), job: job, offer: FrameworkCoreTests.offer("O1"), resources: &resources)
+        #expect(info["command"].isNull)
+        #expect(info["executor"]["command"]["value"].string == "/opt/executor")
+        #expect(info["data"].string == Data("--fast|echo custom".utf8).base64EncodedString())
+    }
+
+    @Test func endedTaskRecordsAreForgottenAReconciliationIntervalLater() {
+        var core = FrameworkCoreTests.subscribed()
+        let id = FrameworkCoreTests.run("a").taskID
+        _ = core.launch(FrameworkCoreTests.run("a"), job: FrameworkCoreTests.job("a"), now: 0)
+        _ = core.received(.offers([FrameworkCoreTests.offer("O1")]), generation: 1, now: 1)
+        _ = core.received(.update(TaskStatus(taskID: id.description, state: "TASK_FINISHED", agentID: "S1", uuid: "U")), generation: 1, now: 2)
+        #expect(!core.tick(now: 100).contains(.storeTask(id, nil)))
+        #expect(core.tick(now: 2 + FrameworkSettings().reconciliationInterval + 1).contains(.storeTask(id, nil)))
     }
 }
