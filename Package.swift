@@ -42,6 +42,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "MesosLauncher",
+            dependencies: [
+                "ChronosEngine", "JobSpec", "CCurl",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "ZooKeeperStore",
             dependencies: ["CZooKeeper", "ChronosEngine", "JobSpec", .product(name: "Logging", package: "swift-log")]
         ),
@@ -79,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "chronos-sync",
             dependencies: [
-                "JobSpec", "ChronosEngine", "ChronosAPI", "Reconciler", "ZooKeeperStore",
+                "JobSpec", "ChronosEngine", "ChronosAPI", "Reconciler", "ZooKeeperStore", "MesosLauncher",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,6 +114,7 @@ let package = Package(
             name: "ReconcilerTests",
             dependencies: ["Reconciler", "ChronosEngine", "JobSpec", .product(name: "Logging", package: "swift-log")]
         ),
+        .testTarget(name: "MesosLauncherTests", dependencies: ["MesosLauncher", "ChronosEngine", "JobSpec"]),
         .testTarget(name: "ZooKeeperStoreTests", dependencies: ["ZooKeeperStore", "ChronosEngine", "JobSpec"]),
         .testTarget(
             name: "ChronosAPITests",

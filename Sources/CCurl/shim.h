@@ -20,6 +20,15 @@ typedef size_t (*chronos_curl_write_fn)(char *data, size_t size, size_t count, v
 static inline CURLcode chronos_curl_easy_setopt_write_function(CURL *handle, chronos_curl_write_fn function) {
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, function);
 }
+/* The header callback has the write callback's shape (one header line per call). */
+static inline CURLcode chronos_curl_easy_setopt_header_function(CURL *handle, chronos_curl_write_fn function) {
+    return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, function);
+}
+/* The progress callback: returning non-zero aborts the transfer (how a stream is closed from outside). */
+typedef int (*chronos_curl_xferinfo_fn)(void *context, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
+static inline CURLcode chronos_curl_easy_setopt_xferinfo_function(CURL *handle, chronos_curl_xferinfo_fn function) {
+    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, function);
+}
 /* CURLVERSION_NOW is a macro Swift cannot see. */
 static inline curl_version_info_data *chronos_curl_version_info(void) {
     return curl_version_info(CURLVERSION_NOW);

@@ -88,7 +88,7 @@ extension Routes {
             return try await self.follow(id, stream, offset: try number(query.get("offset"), "offset", default: 0))
         }
         guard let run = try await server.store.run(id) else { throw APIError(.notFound, "no run \(text)") }
-        guard !run.sandbox.isEmpty, let data = FileManager.default.contents(atPath: run.sandbox + "/" + stream) else {
+        guard let data = await RunOutput.read(sandbox: run.sandbox, stream) else {
             throw APIError(.notFound, "run \(text) has no \(stream) (it never started, or its sandbox is gone)")
         }
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -87,8 +87,7 @@ struct Logs: AsyncParsableCommand {
             record = try await store.runs(of: job, limit: 50).first { !$0.sandbox.isEmpty }
         }
         guard let record, !record.sandbox.isEmpty else { throw CommandError("no run of \(job) with output in \(target.data.directory)") }
-        let path = record.sandbox + "/" + stream
-        guard let contents = FileManager.default.contents(atPath: path) else { throw CommandError("cannot read \(path)") }
+        guard let contents = await RunOutput.read(sandbox: record.sandbox, stream) else { throw CommandError("cannot read \(stream) of \(record.taskID) in \(record.sandbox)") }
         FileHandle.standardOutput.write(contents)
     }
 }

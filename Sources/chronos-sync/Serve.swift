@@ -113,6 +113,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: [.customLong("zk-timeout"), .customLong("zk_timeout")], help: "ZooKeeper session timeout: how long a dead leader holds the lead (10s; a bare number is milliseconds, as in Chronos).")
     var zkTimeout = MillisecondsFlag(argument: "10000")!
 
+    @OptionGroup var mesos: MesosOptions
+
     @Option(name: [.customLong("log-level")], help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -130,6 +132,7 @@ struct Serve: AsyncParsableCommand {
         if let zk, ZooKeeperLocation(url: zk) == nil { throw ValidationError("--zk takes zk://host:port[,host:port…]/path, not \(zk)") }
         if zkPath != nil, zkHosts == nil { throw ValidationError("--zk-path needs --zk-hosts") }
         if let zkPath, !zkPath.hasPrefix("/") || zkPath.count < 2 { throw ValidationError("--zk-path must be an absolute path such as /chronos-sync") }
+        try mesos.check(highlyAvailable: zk != nil || zkHosts != nil)
         if let credentials = httpCredentials ?? ProcessInfo.processInfo.environment["MESOSPHERE_HTTP_CREDENTIALS"], !credentials.contains(":") {
             throw ValidationError("--http-credentials takes user:password")
         }
@@ -180,7 +183,8 @@ struct Serve: AsyncParsableCommand {
             return
         }
         let store = try data.openStore(create: true, historyLimit: jobHistoryLimit)
-        let scheduler = Scheduler(store: store, launcher: launcher, options: options)
+        let mesosLauncher = try mesos.launcher(store: store, defaults: defaults, hostname: hostname, logger: Logger(label: "chronos-sync.mesos"))
+        let scheduler = Scheduler(store: store, launcher: mesosLauncher ?? launcher, options: options)
         // The stored state is loaded before anything starts: a state file that cannot be read stops here,
         // with the file and the job or row it is about.
         try await scheduler.restore()
@@ -190,7 +194,7 @@ struct Serve: AsyncParsableCommand {
         let application = server.application { port in announce(port: port, lock: lock, logger: logger) }
         let janitor = SandboxJanitor(dataDirectory: data.directory, store: store, retention: retention ?? .history,
                                      historyLimit: jobHistoryLimit, interval: sandboxSweepInterval.duration)
-        let services: [any Service] = [scheduler, source, application, janitor]
+        let services: [any Service] = [scheduler, source, application, janitor] + (mesosLauncher.map { [$0] } ?? [])
         logger.info("chronos-sync \(Version.text) with state in \(data.statePath) (pid \(getpid()))")
         try await runGroup(services, logger: logger)
         withExtendedLifetime(lock) {}

@@ -51,6 +51,27 @@ package protocol Launcher: Sendable {
     func kill(_ id: TaskID, reason: String) async -> Bool
     /// Kills what is left of a run from before a restart, if its process is still alive.
     func killOrphan(_ run: RunRecord) async
+    /// As `launch`, and tells `onWait` why the run waits whenever the launcher holds it before it can start
+    /// it (a Mesos launcher waiting for an offer that fits). The default never calls `onWait`.
+    func launch(_ run: RunRecord, job: Job, onStart: @escaping @Sendable (LaunchInfo) -> Void,
+                onWait: @escaping @Sendable (String) -> Void,
+                onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws
+    /// Takes back a run that was running before a restart, when the launcher can still follow it (a Mesos
+    /// task, found again through reconciliation): its end is reported through `onExit`. The default
+    /// cannot (a local process is not ours to follow after a restart) and answers false.
+    func adopt(_ run: RunRecord, job: Job, onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async -> Bool
+}
+
+extension Launcher {
+    package func launch(_ run: RunRecord, job: Job, onStart: @escaping @Sendable (LaunchInfo) -> Void,
+                        onWait: @escaping @Sendable (String) -> Void,
+                        onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws {
+        try await launch(run, job: job, onStart: onStart, onExit: onExit)
+    }
+
+    package func adopt(_ run: RunRecord, job: Job, onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async -> Bool {
+        false
+    }
 }
 
 /// Decides, right before a launch, whether this instance may still launch (an HA leader checks that it

@@ -4,6 +4,8 @@ import Synchronization
 final class LaunchInbox: Sendable {
     enum Event: Sendable {
         case started(TaskID, LaunchInfo)
+        /// The launcher holds the run before it can start it, for this reason.
+        case waiting(TaskID, String)
         case failedToStart(TaskID, String)
         case ended(TaskID, RunOutcome)
     }

@@ -60,10 +60,18 @@ package actor Scheduler: Service {
         }
         do {
             let stored = try await store.load()
+            // A launcher that can still follow a run (a Mesos task) takes it back; the others' are orphans.
+            let jobs = Dictionary(stored.jobs.map { ($0.job.name, $0.job) }, uniquingKeysWith: { $1 })
+            let inbox = self.inbox
+            var adopted: Set<TaskID> = []
             for run in stored.activeRuns where run.state == .running {
-                await launcher.killOrphan(run)
+                if let job = jobs[run.job], await launcher.adopt(run, job: job, onExit: { id, outcome in inbox.post(.ended(id, outcome)) }) {
+                    adopted.insert(run.taskID)
+                } else {
+                    await launcher.killOrphan(run)
+                }
             }
-            await perform(core.restore(stored, now: clock.now()))
+            await perform(core.restore(stored, now: clock.now(), adopted: adopted))
             logger.info("restored \(stored.jobs.count) jobs, \(stored.activeRuns.count) runs in flight")
             if case .running(let waiters) = restoreState { waiters.forEach { $0.resume() } }
             restoreState = .done
@@ -129,6 +137,7 @@ package actor Scheduler: Service {
         do {
             try await launcher.launch(launch.run, job: launch.job,
                                       onStart: { info in inbox.post(.started(id, info)) },
+                                      onWait: { reason in inbox.post(.waiting(id, reason)) },
                                       onExit: { id, outcome in inbox.post(.ended(id, outcome)) })
         } catch {
             inbox.post(.failedToStart(launch.run.taskID, "\(error)"))
@@ -144,6 +153,8 @@ package actor Scheduler: Service {
             switch event {
             case .started(let id, let info):
                 step.append(core.started(id, pid: info.pid, processStart: info.processStart, sandbox: info.sandbox, host: info.host))
+            case .waiting(let id, let reason):
+                step.append(core.waiting(id, reason: reason))
             case .failedToStart(let id, let reason):
                 logger.warning("\(id) could not start: \(reason)")
                 step.append(core.finished(id, outcome: .failedToStart(reason), now: now))

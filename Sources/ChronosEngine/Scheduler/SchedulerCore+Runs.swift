@@ -200,11 +200,24 @@ extension SchedulerCore {
     package mutating func started(_ id: TaskID, pid: Int32?, processStart: Int64?, sandbox: String, host: String) -> SchedulerStep {
         var step = SchedulerStep()
         guard var run = active[id], run.state == .running else { return step }
+        if held.remove(id) != nil { run.reason = "" }
         run.pid = pid
         run.processStart = processStart
         run.sandbox = sandbox
         run.host = host
         active[id] = run
+        step.save(run)
+        return step
+    }
+
+    /// The launcher holds a run before it can start it (no Mesos offer fits yet): the run shows as queued,
+    /// with why in its reason.
+    package mutating func waiting(_ id: TaskID, reason: String) -> SchedulerStep {
+        var step = SchedulerStep()
+        guard var run = active[id], run.state == .running, run.reason != reason else { return step }
+        run.reason = reason
+        active[id] = run
+        held.insert(id)
         step.save(run)
         return step
     }
@@ -233,6 +246,7 @@ extension SchedulerCore {
     mutating func finish(_ id: TaskID, outcome: RunOutcome, now: Int64, step: inout SchedulerStep) {
         guard var run = active.removeValue(forKey: id) else { return }
         defer { timedOut.remove(id) }
+        if held.remove(id) != nil { run.reason = "" }
         let name = run.job
         running[name]?.remove(id)
         if running[name]?.isEmpty == true { running[name] = nil }

@@ -34,18 +34,22 @@ extension SchedulerCore {
     package func statuses() -> [JobStatus] {
         var queued: [String: Int] = [:]
         for run in active.values where run.state == .queued { queued[run.job, default: 0] += 1 }
-        return entries.keys.sorted().compactMap { status(of: $0, queued: queued[$0] ?? 0) }
+        var held: [String: Int] = [:]
+        for id in self.held { held[id.job, default: 0] += 1 }
+        return entries.keys.sorted().compactMap { status(of: $0, queued: queued[$0] ?? 0, held: held[$0] ?? 0) }
     }
 
     /// One job with its state.
     package func status(of name: String) -> JobStatus? {
-        status(of: name, queued: active.values.filter { $0.job == name && $0.state == .queued }.count)
+        status(of: name, queued: active.values.filter { $0.job == name && $0.state == .queued }.count,
+               held: held.filter { $0.job == name }.count)
     }
 
-    private func status(of name: String, queued: Int) -> JobStatus? {
+    /// A run the launcher holds (waiting for resources) shows as queued, not running.
+    private func status(of name: String, queued: Int, held: Int) -> JobStatus? {
         guard let entry = entries[name] else { return nil }
         return JobStatus(job: entry.job, source: entry.source, state: states[name] ?? JobState(firstApplied: 0),
-                         disabled: isDisabled(name), queued: queued, running: running[name]?.count ?? 0, nextDue: entry.nextDue)
+                         disabled: isDisabled(name), queued: queued + held, running: (running[name]?.count ?? 0) - held, nextDue: entry.nextDue)
     }
 
     /// Why `job` cannot join the current jobs: a parent that does not exist, or a dependency cycle.

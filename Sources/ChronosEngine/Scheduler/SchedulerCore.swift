@@ -68,6 +68,8 @@ package struct SchedulerCore: Sendable {
     var running: [String: Set<TaskID>] = [:]
     /// Runs being killed because they ran past their timeout.
     var timedOut: Set<TaskID> = []
+    /// Runs handed to a launcher that holds them until it can start them (no Mesos offer fits yet).
+    var held: Set<TaskID> = []
     /// Run times (ms) of recent successful runs per job, at most `maxDurations` each.
     var durations: [String: [Int64]] = [:]
     static let maxDurations = 100
@@ -106,7 +108,8 @@ package struct SchedulerCore: Sendable {
 extension SchedulerCore {
     /// Restores stored jobs, states and in-flight runs after a start. Runs that were running are lost
     /// (the server stopped while they ran): their processes are killed and they are retried by policy.
-    package mutating func restore(_ stored: StoredState, now: Int64) -> SchedulerStep {
+    /// Runs in `adopted` were taken back by the launcher, which reports their end: they stay running.
+    package mutating func restore(_ stored: StoredState, now: Int64, adopted: Set<TaskID> = []) -> SchedulerStep {
         var step = SchedulerStep()
         for applied in stored.jobs {
             entries[applied.job.name] = Entry(job: applied.job, schedule: applied.schedule, source: applied.source)
@@ -132,7 +135,11 @@ extension SchedulerCore {
             step.save(ended)
         }
         for run in stored.activeRuns where entries[run.job] != nil {
-            if run.state == .running {
+            if run.state == .running && adopted.contains(run.taskID) {
+                active[run.taskID] = run
+                running[run.job, default: []].insert(run.taskID)
+                if let limit = timeout(of: run.job) { timers.insert(.timeout(run.taskID), at: (run.startedAt ?? now) + limit) }
+            } else if run.state == .running {
                 if run.pid != nil { step.kills.append(.init(taskID: run.taskID, reason: "lost")) }
                 active[run.taskID] = run
                 running[run.job, default: []].insert(run.taskID)
