@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import re
 import signal
+import subprocess
 import urllib.request
 
 import pytest
 
+from ha_cluster import Instance, ZooKeeper, leader_of, wait_for
 from test_engine import Server
 from test_mesos_sim import Sim
 
@@ -34,6 +36,14 @@ def sim_factory(tmp_path):
     yield start
     for sim in sims:
         sim.stop()
+
+
+@pytest.fixture
+def zk(tmp_path):
+    server = ZooKeeper(tmp_path / "zk")
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
@@ -326,6 +336,60 @@ def test_a_restart_reconciles_the_tasks_that_ran_meanwhile(sim_factory, mesos_se
     assert [f["id"] for f in sim.state()["frameworks"]] == [framework], "the same framework, resubscribed"
 
 
-def test_master_given_as_zookeeper_says_it_is_not_supported_yet(cli, tmp_path):
-    result = cli("serve", "--jobs", str(tmp_path), "--data", str(tmp_path / "d"), "--master", "zk://127.0.0.1:2181/mesos")
-    assert result.returncode != 0 and "not supported yet" in result.stderr, result
+def register_master(zk, path: str, port: int) -> None:
+    """Writes a master's MasterInfo where Mesos registers it (`<path>/json.info_NNNNNNNNNN`), with zkCli."""
+    info = json.dumps({"address": {"hostname": "127.0.0.1", "ip": "127.0.0.1", "port": port}, "hostname": "127.0.0.1", "port": port,
+                       "id": "sim", "pid": f"master@127.0.0.1:{port}"})
+    for command in (["create", path, ""], ["create", "-s", f"{path}/json.info_", info]):
+        subprocess.run(["/usr/share/zookeeper/bin/zkCli.sh", "-server", zk.hosts, *command], capture_output=True, timeout=60, check=True)
+
+
+def test_the_leading_master_is_found_through_zookeeper(sim_factory, mesos_server, zk, cli, tmp_path):
+    # Nothing registered yet: serve says so, and does not start.
+    result = cli("serve", "--jobs", str(tmp_path), "--data", str(tmp_path / "d"), "--master", f"zk://{zk.hosts}/mesos")
+    assert result.returncode != 0 and "no Mesos master has registered under /mesos" in result.stderr, result
+    sim = sim_factory()
+    register_master(zk, "/mesos", sim.port)
+    server = mesos_server(sim, masters=f"zk://{zk.hosts}/mesos")
+    server.write("once.yaml", """
+        name: once
+        command: echo found
+        schedule: ""
+        """)
+    server.start()
+    one_run_succeeded(server, sim, "once")
+
+
+def test_with_ha_only_the_leader_runs_the_framework_and_a_new_leader_keeps_its_tasks(sim_factory, zk, chronos_bin, tmp_path):
+    sim = sim_factory()
+    jobs = tmp_path / "ha-jobs"
+    jobs.mkdir()
+    (jobs / "long.yaml").write_text('name: long\ncommand: sleep 3\nschedule: ""\n')
+    extra = ["--master", f"http://127.0.0.1:{sim.port}", "--mesos-framework-name", "chronos-sync-ha", "--reconciliation-interval", "2s"]
+    instances = [Instance(chronos_bin, tmp_path, f"ha{i}", f"zk://{zk.hosts}/mesos-ha", jobs, extra=extra) for i in range(2)]
+    for instance in instances:
+        instance.start()
+    leader = wait_for(lambda: leader_of(instances), WAIT, "a leader")
+    def running_task():
+        launched = tasks_of(sim, "long")
+        task = launched and sim_task(sim, launched[0]["task_info"]["task_id"]["value"])
+        return task if task and task["agent_state"] == "TASK_RUNNING" else None
+
+    task = wait_for(running_task, WAIT, "the task to run")
+    # One framework, subscribed by the leader alone.
+    frameworks = sim.state()["frameworks"]
+    assert len(frameworks) == 1 and frameworks[0]["connected"], frameworks
+    leader.kill(signal.SIGKILL)
+    follower = next(i for i in instances if i is not leader)
+    wait_for(lambda: leader_of([follower]), WAIT, "the other instance to lead")
+    # The new leader subscribes as the same framework (its id is in ZooKeeper), reconciles the task, and
+    # records its end: one task, one successful run.
+    def finished_runs():
+        status, body = follower.request("GET", "/v1/jobs/long/runs")
+        return [r for r in body if r["state"] not in ("queued", "running")] if status == 200 else None
+    runs = wait_for(finished_runs, WAIT, "the run to end")
+    assert [r["state"] for r in runs] == ["succeeded"], runs
+    assert runs[0]["taskID"] == task["task_id"]
+    assert len(tasks_of(sim, "long")) == 1
+    assert [f["id"] for f in sim.state()["frameworks"]] == [frameworks[0]["id"]]
+    follower.kill(signal.SIGTERM)

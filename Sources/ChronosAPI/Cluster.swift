@@ -45,6 +45,9 @@ package final class ClusterFront: Sendable {
         }
         router.get("openapi.yaml") { _, _ in textResponse(OpenAPIDocument.yaml, contentType: "application/yaml") }
         router.get("v1/cluster") { [membership] _, _ in JSONResponse(membership.snapshot()) }
+        // The web UI's own files come from every instance, so the page loads, and says so, while no instance leads.
+        router.get("/") { _, _ in try UIAssets.response(for: "index.html") }
+        router.get("ui/:file") { _, context in try UIAssets.response(for: try context.parameters.require("file")) }
         for prefix in ["v1/scheduler", "scheduler"] {
             router.get("\(prefix)/leader") { [membership] _, _ in
                 let snapshot = membership.snapshot()
@@ -77,7 +80,7 @@ struct LeaderDispatch: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        if Self.local.contains(path) { return try await next(request, context) }
+        if Self.local.contains(path) || path == "/" || path.hasPrefix("/ui/") { return try await next(request, context) }
         if let responder = front.termResponder { return try await responder.respond(to: request, context: context) }
         if path == "/metrics" { return try await next(request, context) }
         let snapshot = front.membership.snapshot()

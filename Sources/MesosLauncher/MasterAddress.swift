@@ -35,6 +35,15 @@ package final class MasterAddress: Sendable {
         return result.isEmpty ? nil : result
     }
 
+    /// The masters known now.
+    package var masters: [String] { state.withLock { $0.masters } }
+
+    /// A new list of masters, the leader first (from ZooKeeper): calls go to its first from now on.
+    package func replace(_ masters: [String]) {
+        guard !masters.isEmpty else { return }
+        state.withLock { $0 = State(masters: masters) }
+    }
+
     /// The master to send to now.
     package var current: String {
         state.withLock { $0.leader ?? $0.masters[$0.index % $0.masters.count] }

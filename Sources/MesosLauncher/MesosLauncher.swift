@@ -37,7 +37,7 @@ package actor MesosLauncher: Launcher, Service {
     let configuration: Configuration
     let store: any StateStore
     let logger: Logger
-    let masters: MasterAddress
+    package nonisolated let masters: MasterAddress
     private var core: FrameworkCore
     private var loaded = false
     private var callbacks: [TaskID: Callbacks] = [:]

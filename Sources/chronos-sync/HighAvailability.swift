@@ -34,7 +34,8 @@ struct TermFactory: Sendable {
     var layout: ZNodeLayout
     var historyLimit: Int
     var options: SchedulerOptions
-    var launcher: LocalLauncher
+    /// The launcher of a term, on its store (the Mesos framework keeps its framework id there).
+    var launchers: @Sendable (any StateStore) throws -> LauncherChoice
     var leaseDuration: Duration
     /// The job source of a term (a folder or the git sync), and the sync the API shows.
     var source: @Sendable (Scheduler, any StateStore) -> (any Service, (any SyncProvider)?)
@@ -65,6 +66,8 @@ final class LeadershipTerms: Service, Sendable {
         var scheduler: Scheduler
         var group: ServiceGroup
         var task: Task<Void, any Error>
+        /// Runs are local processes: they die with the term (Mesos tasks keep running for the next leader).
+        var local: Bool
     }
 
     func run() async throws {
@@ -89,7 +92,15 @@ final class LeadershipTerms: Service, Sendable {
         let elector = self.elector
         let store = ZooKeeperStateStore(client: client, layout: factory.layout, fence: fence, historyLimit: factory.historyLimit,
                                         leaseDuration: factory.leaseDuration, onEnd: { elector.termEnded($0) })
-        let scheduler = Scheduler(store: store, launcher: factory.launcher, options: factory.options,
+        let choice: LauncherChoice
+        do {
+            choice = try factory.launchers(store)
+        } catch {
+            logger.error("cannot start the launcher: \(error)")
+            store.end("the launcher could not start: \(error)")
+            return nil
+        }
+        let scheduler = Scheduler(store: store, launcher: choice.launcher, options: factory.options,
                                   logger: Logger(label: "chronos-sync.scheduler"), launchGate: store)
         do {
             try await scheduler.restore()
@@ -100,10 +111,10 @@ final class LeadershipTerms: Service, Sendable {
         }
         let (source, sync) = factory.source(scheduler, store)
         front.lead(with: factory.api(scheduler, store, sync))
-        let group = ServiceGroup(services: [scheduler, source] + factory.helpers(store), logger: logger)
+        let group = ServiceGroup(services: [scheduler, source] + choice.services + factory.helpers(store), logger: logger)
         let task = Task { try await group.run() }
         logger.notice("epoch \(fence.epoch): the scheduler runs on this instance")
-        return Term(store: store, scheduler: scheduler, group: group, task: task)
+        return Term(store: store, scheduler: scheduler, group: group, task: task, local: choice.local)
     }
 
     /// Stops launching and writing at once, then stops the scheduler and kills the runs it had in flight.
@@ -112,7 +123,7 @@ final class LeadershipTerms: Service, Sendable {
         front.lead(with: nil)
         await term.group.triggerGracefulShutdown()
         _ = await term.task.result
-        await term.scheduler.relinquish(reason: "this instance stopped leading: \(reason)")
+        if term.local { await term.scheduler.relinquish(reason: "this instance stopped leading: \(reason)") }
         logger.notice("the scheduler stopped on this instance: \(reason)")
     }
 }
@@ -129,4 +140,12 @@ struct ElectionService: Service {
             try await elector.run(as: member)
         }
     }
+}
+
+/// The launcher `serve` runs with, and the services that run beside it.
+struct LauncherChoice: Sendable {
+    var launcher: any Launcher
+    var services: [any Service]
+    /// Local processes (as opposed to Mesos tasks, which outlive the server that launched them).
+    var local: Bool
 }

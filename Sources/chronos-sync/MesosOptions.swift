@@ -6,7 +6,7 @@ import MesosLauncher
 
 /// `serve`'s Mesos flags, with Chronos's names (snake_case accepted). With `--master`, runs go to Mesos.
 struct MesosOptions: ParsableArguments {
-    @Option(help: "Run jobs on Mesos: the masters, http://host:5050[,host2:5050] (zk://…/mesos is not supported yet). Without it, runs are local processes.")
+    @Option(help: "Run jobs on Mesos: the masters, http://host:5050[,host2:5050], or where they register, zk://h1:2181,h2:2181/mesos. Without it, runs are local processes.")
     var master: String?
 
     @Option(name: [.customLong("mesos-framework-name"), .customLong("mesos_framework_name")], help: "The framework's name in Mesos.")
@@ -39,23 +39,31 @@ struct MesosOptions: ParsableArguments {
     @Option(name: [.customLong("webui-url"), .customLong("webui_url")], help: "The URL Mesos shows for this framework.")
     var webuiURL: String?
 
-    /// Checks the flags; `highlyAvailable` is serve's `--zk`.
-    func check(highlyAvailable: Bool) throws {
+    /// Checks the flags.
+    func check() throws {
         guard let master else { return }
         if master.hasPrefix("zk://") {
-            throw ValidationError("--master zk://… is not supported yet: give the masters as http://host:5050[,host2:5050]; a non-leading master redirects to the leader")
+            guard ZooKeeperLocation(url: master) != nil else { throw ValidationError("--master takes zk://host:port[,host:port…]/path, not \(master)") }
+        } else {
+            guard MasterAddress.parse(master) != nil else { throw ValidationError("--master takes http://host:5050[,host2:5050], not \(master)") }
         }
-        guard MasterAddress.parse(master) != nil else { throw ValidationError("--master takes http://host:5050[,host2:5050], not \(master)") }
-        if highlyAvailable { throw ValidationError("--master with --zk is not supported yet: run the Mesos framework on a single server") }
         if secretFile != nil && principal == nil { throw ValidationError("--mesos-authentication-secret-file needs --mesos-authentication-principal") }
         guard failoverTimeout.milliseconds > 0, reconciliationInterval.milliseconds > 0, unreachableTimeout.milliseconds > 0 else {
             throw ValidationError("--failover-timeout, --reconciliation-interval and --mesos-unreachable-timeout must be positive")
         }
     }
 
-    /// The Mesos launcher, or nil without `--master`. `defaults` carries `--user` and `--mesos-task-*`.
-    func launcher(store: any StateStore, defaults: LocalLauncher.Defaults, hostname: String?, logger: Logger) throws -> MesosLauncher? {
-        guard let master, let masters = MasterAddress.parse(master) else { return nil }
+    /// The masters of `--master` (nil without it), read from ZooKeeper for `zk://`, and where they register.
+    func masters() async throws -> (masters: [String], registry: ZooKeeperLocation?)? {
+        guard let master else { return nil }
+        if let location = ZooKeeperLocation(url: master) {
+            return (try await MesosMasterDiscovery.resolve(location, timeout: .seconds(15)), location)
+        }
+        return MasterAddress.parse(master).map { ($0, nil) }
+    }
+
+    /// The Mesos launcher on `masters`; `defaults` carries `--user` and `--mesos-task-*`.
+    func launcher(store: any StateStore, masters: [String], defaults: LocalLauncher.Defaults, hostname: String?, logger: Logger) throws -> MesosLauncher {
         var settings = FrameworkSettings()
         settings.name = frameworkName
         settings.user = defaults.user ?? ProcessInfo.processInfo.environment["USER"] ?? "root"

@@ -132,7 +132,7 @@ struct Serve: AsyncParsableCommand {
         if let zk, ZooKeeperLocation(url: zk) == nil { throw ValidationError("--zk takes zk://host:port[,host:port…]/path, not \(zk)") }
         if zkPath != nil, zkHosts == nil { throw ValidationError("--zk-path needs --zk-hosts") }
         if let zkPath, !zkPath.hasPrefix("/") || zkPath.count < 2 { throw ValidationError("--zk-path must be an absolute path such as /chronos-sync") }
-        try mesos.check(highlyAvailable: zk != nil || zkHosts != nil)
+        try mesos.check()
         if let credentials = httpCredentials ?? ProcessInfo.processInfo.environment["MESOSPHERE_HTTP_CREDENTIALS"], !credentials.contains(":") {
             throw ValidationError("--http-credentials takes user:password")
         }
@@ -178,13 +178,24 @@ struct Serve: AsyncParsableCommand {
         if let wanted = httpMaxConnections, wanted > openFiles / 2 {
             logger.warning("--http-max-connections \(wanted) is over half the open-files limit (\(openFiles)); idle sockets could starve the scheduler of files")
         }
+        let mesosMasters = try await mesos.masters()
+        // The launcher of a store: local processes, or the Mesos framework (with what must run beside it).
+        let command = self
+        let launcherDefaults = defaults
+        let launchers: @Sendable (any StateStore) throws -> LauncherChoice = { store in
+            guard let (masters, registry) = mesosMasters else { return LauncherChoice(launcher: launcher, services: [], local: true) }
+            let framework = try command.mesos.launcher(store: store, masters: masters, defaults: launcherDefaults, hostname: command.hostname,
+                                                       logger: Logger(label: "chronos-sync.mesos"))
+            let discovery = registry.map { MesosMasterDiscovery(location: $0, masters: framework.masters, logger: Logger(label: "chronos-sync.mesos")) }
+            return LauncherChoice(launcher: framework, services: [framework] + (discovery.map { [$0] } ?? []), local: false)
+        }
         if let location = zooKeeper {
-            try await runHighlyAvailable(location, options: options, launcher: launcher, api: api, registry: registry, lock: lock, logger: logger)
+            try await runHighlyAvailable(location, options: options, launchers: launchers, api: api, registry: registry, lock: lock, logger: logger)
             return
         }
         let store = try data.openStore(create: true, historyLimit: jobHistoryLimit)
-        let mesosLauncher = try mesos.launcher(store: store, defaults: defaults, hostname: hostname, logger: Logger(label: "chronos-sync.mesos"))
-        let scheduler = Scheduler(store: store, launcher: mesosLauncher ?? launcher, options: options)
+        let choice = try launchers(store)
+        let scheduler = Scheduler(store: store, launcher: choice.launcher, options: options)
         // The stored state is loaded before anything starts: a state file that cannot be read stops here,
         // with the file and the job or row it is about.
         try await scheduler.restore()
@@ -194,7 +205,7 @@ struct Serve: AsyncParsableCommand {
         let application = server.application { port in announce(port: port, lock: lock, logger: logger) }
         let janitor = SandboxJanitor(dataDirectory: data.directory, store: store, retention: retention ?? .history,
                                      historyLimit: jobHistoryLimit, interval: sandboxSweepInterval.duration)
-        let services: [any Service] = [scheduler, source, application, janitor] + (mesosLauncher.map { [$0] } ?? [])
+        let services: [any Service] = [scheduler, source, application, janitor] + choice.services
         logger.info("chronos-sync \(Version.text) with state in \(data.statePath) (pid \(getpid()))")
         try await runGroup(services, logger: logger)
         withExtendedLifetime(lock) {}
@@ -245,7 +256,8 @@ struct Serve: AsyncParsableCommand {
 
     /// `serve --zk`: the API answers at once (proxying to the leader); the scheduler and the job source
     /// run only while this instance leads.
-    func runHighlyAvailable(_ location: ZooKeeperLocation, options: SchedulerOptions, launcher: LocalLauncher, api: APIServer.Configuration,
+    func runHighlyAvailable(_ location: ZooKeeperLocation, options: SchedulerOptions, launchers: @escaping @Sendable (any StateStore) throws -> LauncherChoice,
+                            api: APIServer.Configuration,
                             registry: PrometheusCollectorRegistry, lock: DataFolderLock, logger: Logger) async throws {
         let layout = ZNodeLayout(root: location.path)
         let timeout = zkTimeout.value.duration
@@ -265,7 +277,7 @@ struct Serve: AsyncParsableCommand {
         let command = self
         let webhook = webhookSecretValue
         let factory = TermFactory(
-            layout: layout, historyLimit: jobHistoryLimit, options: options, launcher: launcher, leaseDuration: timeout / 3,
+            layout: layout, historyLimit: jobHistoryLimit, options: options, launchers: launchers, leaseDuration: timeout / 3,
             source: { scheduler, store in
                 let (source, sync) = command.jobSource(scheduler: scheduler, store: store, logger: logger)
                 return (source, sync)
