@@ -217,8 +217,9 @@ def test_out_of_file_descriptors_the_folder_is_not_read_as_empty(folder_server):
     folder_server.wait_for(lambda: once.exists() and once.read_text(), what="the one-shot run")
     pid = folder_server.process.pid
     soft, hard = resource.prlimit(pid, resource.RLIMIT_NOFILE)
-    # No descriptor left: the next scans of the folder cannot open it (or its files).
-    resource.prlimit(pid, resource.RLIMIT_NOFILE, (len(os.listdir(f"/proc/{pid}/fd")), hard))
+    # No descriptor left: the next scans of the folder cannot open it (or its files). The limit is below every
+    # descriptor already open, so none that closes meanwhile frees a slot.
+    resource.prlimit(pid, resource.RLIMIT_NOFILE, (3, hard))
     try:
         folder_server.wait_for(lambda: re.search(r"cannot read the (folder|file)", folder_server.log.read_text()), what="a failed folder scan")
     finally:
@@ -306,11 +307,14 @@ def test_sync_commands_with_credentials_and_server(server, repo, chronos_bin):
     git_server = server
     git_server.start_git("--repo", str(repo), "--sync-interval", "1h", "--http-credentials", "ops:s3cret")
     url = f"http://127.0.0.1:{git_server.port}"
-    commit(repo, {"jobs/b.yaml": B}, "add b")
 
     def command(*args, credentials=True, target=("--data", str(git_server.data))):
         extra = ["--http-credentials", "ops:s3cret"] if credentials else []
         return subprocess.run([str(chronos_bin), *args, *target, *extra], capture_output=True, text=True, timeout=60)
+
+    # The commit comes after the server's first sync, so that only plan and apply can bring it in.
+    git_server.wait_for(lambda: command("status").returncode == 0, what="the first sync")
+    commit(repo, {"jobs/b.yaml": B}, "add b")
 
     for args in (["status"], ["drift"], ["apply", "--auto-approve"], ["plan", "--repo", str(repo)]):
         refused = command(*args, credentials=False, target=("--server", url))
