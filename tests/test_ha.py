@@ -129,17 +129,20 @@ def test_twenty_leader_kills_lose_and_duplicate_no_run_and_keep_dependency_progr
         name: tick
         command: '{recording(launches, "sleep 1")}'
         schedule: R/{SCHEDULE_START}/PT4S
-        retries: 5
+        retries: 20
         retryInterval: PT1S
         owner: ops@example.com
     """)
-    # Two parents that end 1.3 s apart, so many a failover falls between them, and their child.
-    for name, work in [("a", "sleep 0.2"), ("b", "sleep 1.5")]:
+    # Retries are many: with a failover every few seconds, a run in flight is lost at nearly every one, and
+    # each lost attempt is retried by the job's policy (an attempt killed by every failover in a row would
+    # end the slot `lost` once its retries run out: recorded, but not run).
+    # Two parents that end 1 s apart, so many a failover falls between them, and their child.
+    for name, work in [("a", "sleep 0.2"), ("b", "sleep 1.2")]:
         write_job(cluster.jobs, name, f"""
             name: {name}
             command: '{recording(launches, work)}'
             schedule: R/{SCHEDULE_START}/PT4S
-            retries: 5
+            retries: 20
             retryInterval: PT1S
             owner: ops@example.com
         """)
@@ -147,7 +150,7 @@ def test_twenty_leader_kills_lose_and_duplicate_no_run_and_keep_dependency_progr
         name: c
         command: '{recording(launches, "true")}'
         parents: [a, b]
-        retries: 5
+        retries: 20
         retryInterval: PT1S
         owner: ops@example.com
     """)
