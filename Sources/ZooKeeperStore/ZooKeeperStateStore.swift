@@ -198,6 +198,34 @@ package final class ZooKeeperStateStore: StateStore, LaunchGate, @unchecked Send
         return try await history(of: id.job, limit: historyLimit + HistoryIndex.pageRuns).first { $0.taskID == id }
     }
 
+    /// The web UI's run strips: every job's index and last page read together (pipelined), and the page
+    /// before where the last one holds too few.
+    package func recentRunStates(of jobs: [String], limit: Int) async throws -> [String: [RunState]] {
+        let indexes = try await historyIndexes(jobs)
+        var active: [String: [RunRecord]] = [:]
+        cache.withLock { cache in
+            let wanted = Set(jobs)
+            for run in cache.active.values where wanted.contains(run.job) { active[run.job, default: []].append(run) }
+        }
+        let short = jobs.filter { job in
+            guard let index = indexes[job] ?? nil else { return false }
+            return index.lastPage.count + (active[job]?.count ?? 0) < limit && index.last > index.first
+        }
+        let previous = try await client.getMany(short.map { layout.historyPage($0, indexes[$0]!!.last - 1) })
+        var earlier: [String: [RunRecord]] = [:]
+        let decoder = JSONDecoder()
+        for (job, page) in zip(short, previous) {
+            if let page { earlier[job] = try decoder.decode([RunRecord].self, from: Data(page)) }
+        }
+        var result: [String: [RunState]] = [:]
+        for job in jobs {
+            let finished = ((indexes[job] ?? nil)?.lastPage ?? []).reversed() + (earlier[job] ?? []).reversed()
+            let inFlight = (active[job] ?? []).sorted { ($0.queuedAt, $0.taskID.attempt) > ($1.queuedAt, $1.taskID.attempt) }
+            result[job] = (inFlight + finished).prefix(limit).map(\.state)
+        }
+        return result
+    }
+
     /// A job's finished runs, newest first: the pages that hold the latest `limit`.
     private func history(of job: String, limit: Int) async throws -> [RunRecord] {
         guard let index = try await historyIndexes([job])[job] ?? nil else { return [] }

@@ -89,6 +89,9 @@ import Testing
         #expect(after.activeRuns.map(\.job).sorted() == ["a", "odd name/with%"])
         #expect(after.jobs.map(\.job.name) == ["a", "b", "child"])
         #expect(try await next.runs(of: "b", limit: 5).map(\.exitStatus) == [1])
+        // The web UI's run strips, read together: runs in flight first, then the newest finished.
+        let strips = try await next.recentRunStates(of: ["a", "b", "nope"], limit: 3)
+        #expect(strips == ["a": [.queued, .succeeded, .succeeded], "b": [.failed], "nope": []])
     }
 
     @Test func aReplacedLeaderCanWriteNothingAndLaunchesNothing() async throws {
