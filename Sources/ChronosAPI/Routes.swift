@@ -67,7 +67,8 @@ struct Routes: Sendable {
     }
 
     /// Loads the jobs of a JSON or YAML body, off the cooperative pool; 415 for another type, 413 past the limit.
-    func parseSpecBody(_ request: Request) async throws -> (jobs: [JobDefinition], diagnostics: [Diagnostic]) {
+    /// With `chronos`, a JSON body is read as Chronos reads it (`JobLoader.parseChronos`).
+    func parseSpecBody(_ request: Request, chronos: Bool = false) async throws -> (jobs: [JobDefinition], diagnostics: [Diagnostic]) {
         try requireSpecBody(request)
         var request = request
         let buffer: ByteBuffer
@@ -77,12 +78,13 @@ struct Routes: Sendable {
             throw APIError(.contentTooLarge, "the request body is over the limit of \(server.configuration.bodyLimit) bytes")
         }
         let text = String(buffer: buffer)
-        return await RequestWork.run { JobLoader.parse(text, file: "request body") }
+        let lenient = chronos && Self.isJSON(request)
+        return await RequestWork.run { lenient ? JobLoader.parseChronos(text, file: "request body") : JobLoader.parse(text, file: "request body") }
     }
 
     /// Creates or replaces a job from its JSON (or YAML) body.
     func upsert(_ request: Request, _ context: BasicRequestContext, dependent: Bool) async throws -> Response {
-        let parsed = try await parseSpecBody(request)
+        let parsed = try await parseSpecBody(request, chronos: true)
         if parsed.diagnostics.contains(where: { $0.severity == .error }) { throw APIError.invalidJob(parsed.diagnostics) }
         guard parsed.jobs.count == 1, let definition = parsed.jobs.first else {
             throw APIError(.badRequest, parsed.jobs.isEmpty ? "the request body holds no job" : "the request body holds \(parsed.jobs.count) jobs; send one at a time")
@@ -99,7 +101,7 @@ struct Routes: Sendable {
         } catch let rejection as JobRejection {
             throw APIError(.badRequest, rejection.description)
         }
-        return Response(status: .noContent)
+        return Self.accepted(warnings: parsed.diagnostics.warnings)
     }
 
     /// Runs a command on the job named in the path; an unknown job or a refusal answers 400.
