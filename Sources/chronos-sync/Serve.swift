@@ -115,6 +115,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var mesos: MesosOptions
 
+    @OptionGroup var chronosFlags: ChronosFlags
+
     @Option(name: [.customLong("log-level")], help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -146,6 +148,7 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "chronos-sync")
+        for warning in chronosFlags.warnings { logger.warning("\(warning)") }
         // One writer per data folder: held until the process ends, dropped by the kernel however it ends.
         let lock = try data.lock()
         if resetState, let moved = try data.moveStateAside() {
