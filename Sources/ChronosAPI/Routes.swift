@@ -123,8 +123,9 @@ struct Routes: Sendable {
         return Response(status: .noContent)
     }
 
+    /// As Chronos: a job's children are re-parented (to its parents, or given its schedule), not refused.
     func delete(_ context: BasicRequestContext) async throws -> Response {
-        _ = try await onJob(context) { try await scheduler.delete($0) }
+        _ = try await onJob(context) { _ = try await scheduler.deleteReparenting($0) }
         return Response(status: .noContent)
     }
 
