@@ -189,3 +189,32 @@ def test_a_chronos_command_line_starts_with_a_warning_per_ignored_flag(chronos_b
         assert "user:secret" not in log, "a secret's value is never logged"
     finally:
         api.stop()
+
+
+def test_delete_of_a_parent_re_parents_its_children_as_chronos_does(api):
+    assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "root", "command": "true", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
+    assert call(api, "POST", "/v1/scheduler/dependency", {"name": "mid", "command": "true", "parents": ["root"]})[0] == 204
+    assert call(api, "POST", "/v1/scheduler/dependency", {"name": "leaf", "command": "true", "parents": ["mid"]})[0] == 204
+    assert call(api, "DELETE", "/v1/scheduler/job/mid")[0] == 204
+    assert job(api, "leaf")["parents"] == ["root"], "a dependent job's children take its parents"
+    assert call(api, "DELETE", "/scheduler/job/root")[0] == 204
+    leaf = job(api, "leaf")
+    assert leaf["schedule"] == "R/2030-01-01T00:00:00Z/P1D" and "parents" not in leaf, "a scheduled job's children take its schedule"
+
+
+def test_the_async_callback_takes_chronos_task_ids_with_their_trailing_colon(api):
+    assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "waiter", "command": "true", "schedule": "R/2030-01-01T00:00:00Z/P1D", "async": True})[0] == 204
+    assert call(api, "PUT", "/v1/scheduler/job/waiter")[0] == 204
+    waiting = api.wait_for(lambda: [r for r in api.history("waiter") if r["state"] == "running" and r.get("sandbox")], what="the async run")
+    assert call(api, "PUT", f"/v1/scheduler/task/{waiting[0]['taskID']}:", {"statusCode": 0})[0] == 204
+    api.wait_for(lambda: finished(api.history("waiter"), "succeeded"), what="the callback to end the run")
+
+
+def test_import_keeps_container_and_fetch_and_writes_valid_specs(api, cli, tmp_path):
+    assert call(api, "POST", "/v1/scheduler/iso8601", CHRONOS_JOB)[0] == 200
+    out = tmp_path / "imported"
+    result = cli("import", "--from", f"http://127.0.0.1:{api.port}", "--out", str(out))
+    assert result.returncode == 0, result
+    spec = (out / "etl.yaml").read_text()
+    assert "container:" in spec and "busybox" in spec and "fetch:" in spec and "https://example.com/b.sh" in spec, spec
+    assert cli("validate", str(out)).returncode == 0
