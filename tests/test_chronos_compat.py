@@ -218,3 +218,27 @@ def test_import_keeps_container_and_fetch_and_writes_valid_specs(api, cli, tmp_p
     spec = (out / "etl.yaml").read_text()
     assert "container:" in spec and "busybox" in spec and "fetch:" in spec and "https://example.com/b.sh" in spec, spec
     assert cli("validate", str(out)).returncode == 0
+
+
+def test_get_shows_chronos_values(chronos_bin, tmp_path):
+    api = start(chronos_bin, tmp_path, "--mesos_task_cpu", "0.25", "--mesos_task_mem", "64", "--user", "root")
+    try:
+        assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "plain", "command": "sleep 0.2", "schedule": "R/2030-01-01T00:00:00Z/P1D",
+                                                           "uris": ["https://example.com/a.sh"]})[0] == 204
+        plain = job(api, "plain")
+        assert plain["cpus"] == 0.25 and plain["mem"] == 64 and plain["disk"] == 256 and plain["runAsUser"] == "root"
+        assert plain["uris"] == ["https://example.com/a.sh"] and [f["uri"] for f in plain["fetch"]] == ["https://example.com/a.sh"]
+        status, _, body = call(api, "PUT", "/v1/scheduler/job/success/no-such-job")
+        assert (status, body) == (200, "marked job no-such-job as successful: false")
+        assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "quick", "command": "sleep 0.2", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
+        assert call(api, "PUT", "/v1/scheduler/job/quick")[0] == 204
+        api.wait_for(lambda: finished(api.history("quick"), "succeeded"), what="the run")
+        stat = json.loads(call(api, "GET", "/v1/scheduler/job/stat/quick")[2])
+        task = stat["taskStatHistory"][0]
+        assert task["status"] == "Success" and task["state"] == "succeeded"
+        assert re.fullmatch(r"\d+m\d+s", task["duration"]), task
+        assert re.fullmatch(r"\d\d/\d\d/\d\d \d\d:\d\d:\d\d", task["startTime"]), task
+        rows = json.loads(call(api, "GET", "/v1/scheduler/stats/99thPercentile")[2])
+        assert rows[0]["jobNameLabel"] == "quick" and isinstance(rows[0]["time"], float)
+    finally:
+        api.stop()

@@ -9,7 +9,7 @@ struct Routes: Sendable {
     var scheduler: Scheduler { server.scheduler }
 
     func addScheduler(to group: RouterGroup<BasicRequestContext>) {
-        group.get("jobs") { _, _ in JSONResponse(await scheduler.statuses().map(ChronosJobJSON.init)) }
+        group.get("jobs") { _, _ in JSONResponse(await scheduler.statuses().map(chronosJSON)) }
         group.get("job/:name") { _, context in try await job(context) }
         group.get("jobs/summary") { _, _ in
             let bytes = await server.summaryCache.document(scheduler) { JobSummary.document($0) }
@@ -39,7 +39,7 @@ struct Routes: Sendable {
     func job(_ context: BasicRequestContext) async throws -> JSONResponse<ChronosJobJSON> {
         let name = try name(context)
         guard let status = await scheduler.status(of: name) else { throw APIError(.badRequest, "no job named \"\(name)\"") }
-        return JSONResponse(ChronosJobJSON(status: status))
+        return JSONResponse(chronosJSON(status))
     }
 
     func search(_ request: Request) async throws -> JSONResponse<[ChronosJobJSON]> {
@@ -57,7 +57,7 @@ struct Routes: Sendable {
             if let any, !jobName.contains(any) && !jobCommand.contains(any) { return false }
             return true
         }
-        return JSONResponse(matches.dropFirst(offset).prefix(limit).map(ChronosJobJSON.init))
+        return JSONResponse(matches.dropFirst(offset).prefix(limit).map(chronosJSON))
     }
 
     func number(_ text: String?, _ field: String, default value: Int) throws -> Int {
@@ -129,8 +129,11 @@ struct Routes: Sendable {
         return Response(status: .noContent)
     }
 
+    /// Chronos answers 200 "…: false" for a job it does not know.
     func markSuccess(_ context: BasicRequestContext) async throws -> Response {
-        let name = try await onJob(context) { try await scheduler.markSuccess($0) }
+        let name = try name(context)
+        guard await scheduler.status(of: name) != nil else { return textResponse("marked job \(name) as successful: false") }
+        _ = try await onJob(context) { try await scheduler.markSuccess($0) }
         return textResponse("marked job \(name) as successful: true")
     }
 

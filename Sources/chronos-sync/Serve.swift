@@ -174,6 +174,7 @@ struct Serve: AsyncParsableCommand {
         api.publicPing = publicPing
         api.publicMetrics = metricsPublic
         api.idleTimeout = httpIdleTimeout.duration
+        api.jobDefaults = ChronosJobDefaults(cpus: taskCPU, mem: taskMem, disk: taskDisk, user: user)
         // Connections are capped well under the open-files limit, so sockets can never starve the files
         // the scheduler and the sync must open.
         let openFiles = OpenFilesLimit.raiseToHard()
