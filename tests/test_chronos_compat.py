@@ -242,3 +242,12 @@ def test_get_shows_chronos_values(chronos_bin, tmp_path):
         assert rows[0]["jobNameLabel"] == "quick" and isinstance(rows[0]["time"], float)
     finally:
         api.stop()
+
+
+def test_a_shell_jobs_arguments_are_appended_to_its_command(api):
+    body = {"name": "echoer", "command": "echo got", "arguments": ["one", "two;"], "schedule": "R/2030-01-01T00:00:00Z/P1D"}
+    assert call(api, "POST", "/v1/scheduler/iso8601", body)[0] == 204
+    assert call(api, "PUT", "/v1/scheduler/job/echoer")[0] == 204
+    run = api.wait_for(lambda: finished(api.history("echoer"), "succeeded"), what="the run")[0]
+    status, _, out = call(api, "GET", f"/v1/jobs/echoer/runs/{run['taskID']}/stdout")
+    assert (status, out) == (200, "got one two\n"), "the ; dropped as Chronos does"
