@@ -251,3 +251,12 @@ def test_a_shell_jobs_arguments_are_appended_to_its_command(api):
     run = api.wait_for(lambda: finished(api.history("echoer"), "succeeded"), what="the run")[0]
     status, _, out = call(api, "GET", f"/v1/jobs/echoer/runs/{run['taskID']}/stdout")
     assert (status, out) == (200, "got one two\n"), "the ; dropped as Chronos does"
+
+
+def test_run_now_arguments_are_read_as_the_shell_reads_them(api):
+    from urllib.parse import quote
+    assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "printer", "command": "printf '%s|'", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
+    assert call(api, "PUT", "/v1/scheduler/job/printer?arguments=" + quote('--x "a b" c'))[0] == 204
+    run = api.wait_for(lambda: finished(api.history("printer"), "succeeded"), what="the run")[0]
+    assert call(api, "GET", f"/v1/jobs/printer/runs/{run['taskID']}/stdout")[2] == "--x|a b|c|"
+    assert call(api, "PUT", "/v1/scheduler/job/printer?arguments=" + quote("'open"))[0] == 400

@@ -118,7 +118,11 @@ struct Routes: Sendable {
     }
 
     func runNow(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let arguments = request.uri.queryParameters.get("arguments").map { $0.split(separator: " ").map(String.init) } ?? []
+        // Chronos appends the text to the command for the shell to read: its words are split as the shell would.
+        let text = request.uri.queryParameters.get("arguments") ?? ""
+        guard let arguments = ShellCommand.words(text) else {
+            throw APIError(.badRequest, "the arguments \"\(text)\" leave a quote open")
+        }
         _ = try await onJob(context) { _ = try await scheduler.runNow($0, arguments: arguments) }
         return Response(status: .noContent)
     }

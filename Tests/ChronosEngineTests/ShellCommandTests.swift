@@ -28,3 +28,12 @@ import JobSpec
         #expect(TaskID("ct:1767225600000:0:etl")?.description == "ct:1767225600000:0:etl")
     }
 }
+
+@Suite struct ShellWordsTests {
+    @Test func wordsAreSplitAsTheShellSplitsThem() {
+        #expect(ShellCommand.words("") == [])
+        #expect(ShellCommand.words("  --day  3 ") == ["--day", "3"])
+        #expect(ShellCommand.words(#"--name "a b" 'c d' e\ f "x\"y" ''"#) == ["--name", "a b", "c d", "e f", #"x"y"#, ""])
+        #expect(ShellCommand.words("'open") == nil)
+    }
+}

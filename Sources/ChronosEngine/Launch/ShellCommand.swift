@@ -16,3 +16,46 @@ package enum ShellCommand {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }
+
+extension ShellCommand {
+    /// The words the shell would make of `text`: split at unquoted blanks, with single quotes, double
+    /// quotes and backslashes honored (no expansion); nil when a quote is left open.
+    package static func words(_ text: String) -> [String]? {
+        var words: [String] = []
+        var current = ""
+        var inWord = false
+        var quote: Character?
+        var escaped = false
+        for c in text {
+            if escaped {
+                current.append(c)
+                escaped = false
+                continue
+            }
+            switch (quote, c) {
+            case ("'", "'"), ("\"", "\""):
+                quote = nil
+            case ("'", _):
+                current.append(c)
+            case ("\"", "\\"), (nil, "\\"):
+                escaped = true
+                inWord = true
+            case ("\"", _):
+                current.append(c)
+            case (nil, "'"), (nil, "\""):
+                quote = c
+                inWord = true
+            case (nil, " "), (nil, "\t"), (nil, "\n"):
+                if inWord { words.append(current) }
+                current = ""
+                inWord = false
+            default:
+                current.append(c)
+                inWord = true
+            }
+        }
+        guard quote == nil, !escaped else { return nil }
+        if inWord { words.append(current) }
+        return words
+    }
+}
