@@ -67,10 +67,10 @@ def test_the_chronos_python_client_manages_jobs(api):
     stat = client.job_stat("nightly")
     assert stat["histogram"]["count"] == 1 and len(stat["taskStatHistory"]) == 1
     assert "link,nightly,report" in client.scheduler_graph()
-    with pytest.raises(chronos.ChronosAPIError):
-        client.delete("nightly")  # still the parent of report
+    client.delete("nightly")  # as in Chronos, its child report takes its schedule
+    report = next(job for job in client.list() if job["name"] == "report")
+    assert report["schedule"] == "R/2030-01-01T02:00:00Z/P1D" and "parents" not in report
     client.delete("report")
-    client.delete("nightly")
     assert sorted(job["name"] for job in client.list()) == ["from-git"]
     metrics = client.metrics()
     assert isinstance(metrics, str) and 'chronos_runs_ended_total{job="nightly",state="succeeded"} 1' in metrics

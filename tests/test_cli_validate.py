@@ -309,7 +309,7 @@ def test_warnings_keep_the_folder_valid(cli, spec_dir):
         ---
         name: finished
         command: echo
-        schedule: R2/2020-01-01T00:00:00Z/P1D
+        schedule: R0/2020-01-01T00:00:00Z/P1D
         """)
     r = cli("validate", "specs", cwd=spec_dir.root)
     assert r.returncode == 0, r

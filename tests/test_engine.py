@@ -211,7 +211,7 @@ def test_run_and_kill_commands_reach_the_server(server):
         ---
         name: nothing-runs-this
         command: "true"
-        schedule: R1/2020-01-01T00:00:00Z/PT1H
+        schedule: R1/2099-01-01T00:00:00Z/PT1H
         """)
     server.start()
     server.wait_for(lambda: server.history("manual") == [] and server.cli("run", "nothing-runs-this").returncode == 0, what="the server")
@@ -282,7 +282,7 @@ def test_disable_enable_and_mark_success(server):
     server.write("deps.yaml", """
         name: upstream
         command: "true"
-        schedule: R1/2020-01-01T00:00:00Z/PT1H
+        schedule: R1/2099-01-01T00:00:00Z/PT1H
         ---
         name: downstream
         command: echo ran

@@ -26,7 +26,9 @@ package struct APIError: HTTPResponseError, Sendable {
         let errors = diagnostics.filter { $0.severity == .error }
         let summary = errors.first.map { "line \($0.mark.line), column \($0.mark.column): \($0.message)" } ?? "invalid job"
         return APIError(.badRequest, errors.count > 1 ? "\(summary) (and \(errors.count - 1) more)" : summary,
-                        problems: errors.map { Problem(line: $0.mark.line, column: $0.mark.column, message: $0.message) })
+                        problems: (errors + diagnostics.warnings).map { d in
+                            Problem(line: d.mark.line, column: d.mark.column, message: (d.severity == .warning ? "warning: " : "") + d.message)
+                        })
     }
 
     struct Body: Encodable {

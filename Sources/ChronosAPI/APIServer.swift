@@ -28,6 +28,8 @@ package struct APIServer: Sendable {
         package var idleTimeout: Duration = .seconds(30)
         /// Most connections open at once; further ones wait in the kernel's queue.
         package var maxConnections = 512
+        /// What the Chronos API shows for a job's unset resources and user.
+        package var jobDefaults = ChronosJobDefaults()
 
         package init() {}
     }

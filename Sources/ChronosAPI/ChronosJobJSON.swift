@@ -5,6 +5,15 @@ import JobSpec
 /// A job as Chronos's API returns it: every spec field, plus the server-managed counters.
 struct ChronosJobJSON: Encodable, Sendable {
     let status: JobStatus
+    /// The server's `--mesos_task_*` and `--user` values, shown for a job that sets none, as Chronos does.
+    var defaults = ChronosJobDefaults()
+
+    init(status: JobStatus) { self.status = status }
+
+    init(status: JobStatus, defaults: ChronosJobDefaults) {
+        self.status = status
+        self.defaults = defaults
+    }
 
     private enum Extra: String, CodingKey {
         case successCount, errorCount, lastSuccess, lastError, errorsSinceLastSuccess, disabled, schedule, scheduleTimeZone, parents
@@ -12,6 +21,7 @@ struct ChronosJobJSON: Encodable, Sendable {
 
     func encode(to encoder: any Encoder) throws {
         try status.job.encodeChronosFields(to: encoder)
+        try defaults.encodeFilled(status.job, to: encoder)
         var c = encoder.container(keyedBy: Extra.self)
         let state = status.state
         try c.encode(state.successCount, forKey: .successCount)

@@ -228,6 +228,9 @@ enum OpenAPIDocument {
             application/json:
               schema: {$ref: "#/components/schemas/Error"}
         NoContent: {description: Done}
+        Warnings:
+          description: Stored, with what was ignored or coerced (also in the Warning header)
+          content: {application/json: {schema: {type: object, required: [warnings], properties: {warnings: {type: array, items: {type: string}}}}}}
         Disabled:
           description: The job and whether it is now disabled
           content:
@@ -255,7 +258,11 @@ enum OpenAPIDocument {
                 properties: {line: {type: integer}, column: {type: integer}, message: {type: string}}
         Job:
           type: object
-          description: A job spec with Chronos's field names (see the README), plus the server-managed counters.
+          description: >-
+            A job spec with Chronos's field names (see the README), plus the server-managed counters. A JSON body is
+            read as Chronos reads it: unknown fields are ignored, numbers and booleans may be quoted, a whole
+            number may be written 3.0, uris join fetch, and what Chronos drops is dropped; each change is listed in
+            the answer's warnings.
           required: [name]
           properties:
             name: {type: string, pattern: "^[A-Za-z0-9_.-]{1,200}$"}
@@ -353,7 +360,7 @@ enum OpenAPIDocument {
                 "400": {$ref: "#/components/responses/Error"}
                 "401": {$ref: "#/components/responses/Error"}
             delete:
-              summary: Delete the job
+              summary: Delete the job; its children take its parents, or its schedule when it had none (as Chronos)
               responses:
                 "204": {$ref: "#/components/responses/NoContent"}
                 "400": {$ref: "#/components/responses/Error"}
@@ -363,6 +370,7 @@ enum OpenAPIDocument {
               summary: Create or replace a scheduled job
               requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/Job"}}}}
               responses:
+                "200": {$ref: "#/components/responses/Warnings"}
                 "204": {$ref: "#/components/responses/NoContent"}
                 "400": {$ref: "#/components/responses/Error"}
                 "401": {$ref: "#/components/responses/Error"}
@@ -373,6 +381,7 @@ enum OpenAPIDocument {
               summary: Create or replace a dependent job
               requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/Job"}}}}
               responses:
+                "200": {$ref: "#/components/responses/Warnings"}
                 "204": {$ref: "#/components/responses/NoContent"}
                 "400": {$ref: "#/components/responses/Error"}
                 "401": {$ref: "#/components/responses/Error"}

@@ -46,8 +46,30 @@ extension Routes {
         var slaveId: String
         var startTime: String
         var endTime: String
-        var duration: String
+        /// Chronos's `1h2m3s`, left out while the run has no end, as Chronos does.
+        var duration: String?
+        /// Success, Fail, Running or Idle, as Chronos writes a task's status.
         var status: String
+        /// The run's state in chronos-sync's terms (succeeded, killed, skipped, …): an addition.
+        var state: String
+    }
+
+    /// Chronos's status of a task: its four values from a run's state.
+    static func chronosStatus(_ state: RunState) -> String {
+        switch state {
+        case .succeeded: return "Success"
+        case .running: return "Running"
+        case .queued: return "Idle"
+        default: return "Fail"
+        }
+    }
+
+    /// A run time as Chronos's period format writes it: hours only when there are some, then minutes
+    /// and whole seconds always (`0m3s`, `1h0m5s`).
+    static func chronosDuration(_ millis: Int64) -> String {
+        let seconds = max(0, millis) / 1000
+        let hours = seconds / 3600
+        return (hours > 0 ? "\(hours)h" : "") + "\((seconds % 3600) / 60)m\(seconds % 60)s"
     }
 
     struct Stat: Encodable, Sendable {
@@ -64,14 +86,20 @@ extension Routes {
         let history = runs.map { run in
             TaskStat(taskId: run.taskID.description, jobName: run.job, slaveId: run.host,
                      startTime: run.startedAt.map(Self.chronosTime) ?? "N/A", endTime: run.endedAt.map(Self.chronosTime) ?? "N/A",
-                     duration: run.startedAt.flatMap { s in run.endedAt.map { String(format: "%.3fs", Double($0 - s) / 1000) } } ?? "N/A",
-                     status: run.state.rawValue)
+                     duration: run.startedAt.flatMap { s in run.endedAt.map { Self.chronosDuration($0 - s) } },
+                     status: Self.chronosStatus(run.state), state: run.state.rawValue)
         }
         return JSONResponse(Stat(histogram: Histogram(durations), taskStatHistory: history))
     }
 
     /// `stats/{percentile}`: every job's value of one percentile, slowest first.
-    func stats(_ context: BasicRequestContext) async throws -> JSONResponse<[[String: String]]> {
+    struct PercentileRow: Encodable, Sendable {
+        var jobNameLabel: String
+        /// Seconds, a number as in Chronos.
+        var time: Double
+    }
+
+    func stats(_ context: BasicRequestContext) async throws -> JSONResponse<[PercentileRow]> {
         let percentile = try context.parameters.require("percentile")
         guard Histogram([]).value(percentile) != nil else {
             throw APIError(.badRequest, "unknown statistic \"\(percentile)\"; use 99thPercentile, 98thPercentile, 95thPercentile, 75thPercentile, median or mean")
@@ -83,7 +111,7 @@ extension Routes {
             rows.append((status.job.name, Histogram(durations).value(percentile)! / 1000))
         }
         rows.sort { $0.1 > $1.1 }
-        return JSONResponse(rows.map { ["jobNameLabel": $0.0, "time": String($0.1)] })
+        return JSONResponse(rows.map { PercentileRow(jobNameLabel: $0.0, time: $0.1) })
     }
 
     /// `MM/dd/yy HH:mm:ss` in UTC, as Chronos's stat history writes times.

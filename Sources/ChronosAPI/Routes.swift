@@ -9,7 +9,7 @@ struct Routes: Sendable {
     var scheduler: Scheduler { server.scheduler }
 
     func addScheduler(to group: RouterGroup<BasicRequestContext>) {
-        group.get("jobs") { _, _ in JSONResponse(await scheduler.statuses().map(ChronosJobJSON.init)) }
+        group.get("jobs") { _, _ in JSONResponse(await scheduler.statuses().map(chronosJSON)) }
         group.get("job/:name") { _, context in try await job(context) }
         group.get("jobs/summary") { _, _ in
             let bytes = await server.summaryCache.document(scheduler) { JobSummary.document($0) }
@@ -39,7 +39,7 @@ struct Routes: Sendable {
     func job(_ context: BasicRequestContext) async throws -> JSONResponse<ChronosJobJSON> {
         let name = try name(context)
         guard let status = await scheduler.status(of: name) else { throw APIError(.badRequest, "no job named \"\(name)\"") }
-        return JSONResponse(ChronosJobJSON(status: status))
+        return JSONResponse(chronosJSON(status))
     }
 
     func search(_ request: Request) async throws -> JSONResponse<[ChronosJobJSON]> {
@@ -57,7 +57,7 @@ struct Routes: Sendable {
             if let any, !jobName.contains(any) && !jobCommand.contains(any) { return false }
             return true
         }
-        return JSONResponse(matches.dropFirst(offset).prefix(limit).map(ChronosJobJSON.init))
+        return JSONResponse(matches.dropFirst(offset).prefix(limit).map(chronosJSON))
     }
 
     func number(_ text: String?, _ field: String, default value: Int) throws -> Int {
@@ -67,7 +67,8 @@ struct Routes: Sendable {
     }
 
     /// Loads the jobs of a JSON or YAML body, off the cooperative pool; 415 for another type, 413 past the limit.
-    func parseSpecBody(_ request: Request) async throws -> (jobs: [JobDefinition], diagnostics: [Diagnostic]) {
+    /// With `chronos`, a JSON body is read as Chronos reads it (`JobLoader.parseChronos`).
+    func parseSpecBody(_ request: Request, chronos: Bool = false) async throws -> (jobs: [JobDefinition], diagnostics: [Diagnostic]) {
         try requireSpecBody(request)
         var request = request
         let buffer: ByteBuffer
@@ -77,12 +78,13 @@ struct Routes: Sendable {
             throw APIError(.contentTooLarge, "the request body is over the limit of \(server.configuration.bodyLimit) bytes")
         }
         let text = String(buffer: buffer)
-        return await RequestWork.run { JobLoader.parse(text, file: "request body") }
+        let lenient = chronos && Self.isJSON(request)
+        return await RequestWork.run { lenient ? JobLoader.parseChronos(text, file: "request body") : JobLoader.parse(text, file: "request body") }
     }
 
     /// Creates or replaces a job from its JSON (or YAML) body.
     func upsert(_ request: Request, _ context: BasicRequestContext, dependent: Bool) async throws -> Response {
-        let parsed = try await parseSpecBody(request)
+        let parsed = try await parseSpecBody(request, chronos: true)
         if parsed.diagnostics.contains(where: { $0.severity == .error }) { throw APIError.invalidJob(parsed.diagnostics) }
         guard parsed.jobs.count == 1, let definition = parsed.jobs.first else {
             throw APIError(.badRequest, parsed.jobs.isEmpty ? "the request body holds no job" : "the request body holds \(parsed.jobs.count) jobs; send one at a time")
@@ -99,7 +101,7 @@ struct Routes: Sendable {
         } catch let rejection as JobRejection {
             throw APIError(.badRequest, rejection.description)
         }
-        return Response(status: .noContent)
+        return Self.accepted(warnings: parsed.diagnostics.warnings)
     }
 
     /// Runs a command on the job named in the path; an unknown job or a refusal answers 400.
@@ -116,18 +118,26 @@ struct Routes: Sendable {
     }
 
     func runNow(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let arguments = request.uri.queryParameters.get("arguments").map { $0.split(separator: " ").map(String.init) } ?? []
+        // Chronos appends the text to the command for the shell to read: its words are split as the shell would.
+        let text = request.uri.queryParameters.get("arguments") ?? ""
+        guard let arguments = ShellCommand.words(text) else {
+            throw APIError(.badRequest, "the arguments \"\(text)\" leave a quote open")
+        }
         _ = try await onJob(context) { _ = try await scheduler.runNow($0, arguments: arguments) }
         return Response(status: .noContent)
     }
 
+    /// As Chronos: a job's children are re-parented (to its parents, or given its schedule), not refused.
     func delete(_ context: BasicRequestContext) async throws -> Response {
-        _ = try await onJob(context) { try await scheduler.delete($0) }
+        _ = try await onJob(context) { _ = try await scheduler.deleteReparenting($0) }
         return Response(status: .noContent)
     }
 
+    /// Chronos answers 200 "…: false" for a job it does not know.
     func markSuccess(_ context: BasicRequestContext) async throws -> Response {
-        let name = try await onJob(context) { try await scheduler.markSuccess($0) }
+        let name = try name(context)
+        guard await scheduler.status(of: name) != nil else { return textResponse("marked job \(name) as successful: false") }
+        _ = try await onJob(context) { try await scheduler.markSuccess($0) }
         return textResponse("marked job \(name) as successful: true")
     }
 

@@ -70,12 +70,7 @@ package struct TaskBuilder: Sendable {
     }
 
     func fullCommand(_ run: RunRecord, job: Job) -> String {
-        let extra = run.arguments.map(Self.shellQuote).joined(separator: " ")
-        return extra.isEmpty ? job.command : job.command + " " + extra
-    }
-
-    static func shellQuote(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        ShellCommand.line(job, runArguments: run.arguments)
     }
 
     /// CommandInfo: shell or argv (argv[0] included), fetcher URIs, environment and user.

@@ -54,7 +54,8 @@ struct Import: AsyncParsableCommand {
         var problems: [String] = []
         for (index, item) in items.enumerated() {
             let json = String(decoding: try JSONSerialization.data(withJSONObject: item), as: UTF8.self)
-            let parsed = JobLoader.parse(json, file: "job \(index + 1) of the server's answer")
+            // Read as Chronos reads its own jobs: what it returns (uris beside fetch, …) loads.
+            let parsed = JobLoader.parseChronos(json, file: "job \(index + 1) of the server's answer")
             guard let job = parsed.jobs.first?.job, parsed.diagnostics.allSatisfy({ $0.severity != .error }) else {
                 problems.append("job \(index + 1) of the server's answer does not load: \(parsed.diagnostics.map(\.description).joined(separator: "; "))")
                 continue

@@ -53,7 +53,8 @@ struct ScheduleCommand: ParsableCommand {
         } else {
             schedule = try TimeArgument.parseExpression(expression!) { text throws(ScheduleError) in try Schedule.parse(text, timeZone: zone) }
         }
-        let runs = schedule.runs(after: start, count: count, firstApplied: start)
+        // The grid after --after, which also anchors an empty start; no catch-up of a passed start.
+        let runs = schedule.runs(after: start, count: count)
         let lines = runs.map { $0.format(in: schedule.zone) }
         if json {
             try Output.printJSON(lines)

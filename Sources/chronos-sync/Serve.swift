@@ -115,6 +115,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var mesos: MesosOptions
 
+    @OptionGroup var chronosFlags: ChronosFlags
+
     @Option(name: [.customLong("log-level")], help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -146,6 +148,7 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "chronos-sync")
+        for warning in chronosFlags.warnings { logger.warning("\(warning)") }
         // One writer per data folder: held until the process ends, dropped by the kernel however it ends.
         let lock = try data.lock()
         if resetState, let moved = try data.moveStateAside() {
@@ -171,6 +174,7 @@ struct Serve: AsyncParsableCommand {
         api.publicPing = publicPing
         api.publicMetrics = metricsPublic
         api.idleTimeout = httpIdleTimeout.duration
+        api.jobDefaults = ChronosJobDefaults(cpus: taskCPU, mem: taskMem, disk: taskDisk, user: user)
         // Connections are capped well under the open-files limit, so sockets can never starve the files
         // the scheduler and the sync must open.
         let openFiles = OpenFilesLimit.raiseToHard()

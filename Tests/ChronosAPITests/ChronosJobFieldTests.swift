@@ -39,6 +39,35 @@ import JobSpec
         return String(decoding: try encoder.encode(ChronosJobJSON(status: status)), as: UTF8.self)
     }
 
+    /// `job` as the Chronos API shows it: what it leaves unset filled as Chronos fills it.
+    static func filled(_ job: Job) -> Job {
+        let defaults = ChronosJobDefaults()
+        var job = job
+        if job.cpus == 0 { job.cpus = defaults.cpus }
+        if job.mem == 0 { job.mem = defaults.mem }
+        if job.disk == 0 { job.disk = defaults.disk }
+        if job.runAsUser.isEmpty { job.runAsUser = defaults.effectiveUser }
+        if job.fetch.isEmpty && !job.uris.isEmpty {
+            job.fetch = job.uris.map { FetchURI(uri: $0) }
+            job.uris = []
+        }
+        return job
+    }
+
+    @Test func unsetResourcesAndUserShowTheServersDefaults() throws {
+        var job = Job(name: "t")
+        job.command = "c"
+        job.schedule = ""
+        job.uris = ["https://example.com/a"]
+        let status = JobStatus(job: job, source: .api, state: JobState(firstApplied: 0), disabled: false, queued: 0, running: 0, nextDue: nil)
+        let json = try JSONEncoder().encode(ChronosJobJSON(status: status, defaults: ChronosJobDefaults(cpus: 0.25, mem: 64, disk: 512, user: "batch")))
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect(object["cpus"] as? Double == 0.25 && object["mem"] as? Double == 64 && object["disk"] as? Double == 512)
+        if geteuid() == 0 { #expect(object["runAsUser"] as? String == "batch") }
+        #expect((object["fetch"] as? [[String: Any]])?.first?["uri"] as? String == "https://example.com/a")
+        #expect(object["uris"] as? [String] == ["https://example.com/a"])
+    }
+
     @Test(arguments: JobField.all.map(\.name))
     func eachFieldRoundTripsThroughChronosJSON(name: String) throws {
         let field = try #require(JobField.all.first { $0.name == name })
@@ -47,8 +76,9 @@ import JobSpec
         let json = try Self.chronosJSON(job)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect(object[field.chronosName] != nil, "\(json)")
-        let back = try #require(JobLoader.parse(json, file: "t.json").jobs.first?.job)
-        #expect(back == job, "\(json)")
+        // Read back as Chronos reads it: unset resources and user come back filled, uris as fetch entries.
+        let back = try #require(JobLoader.parseChronos(json, file: "t.json").jobs.first?.job)
+        #expect(back == Self.filled(job), "\(json)")
         #expect(try Self.chronosJSON(back) == json)
     }
 }

@@ -99,9 +99,16 @@ import Testing
     }
 
     @Test func scheduleWithNoRunLeftWarns() throws {
-        #expect(try diagnostics(of: "name: a\ncommand: x\nschedule: R1/2020-01-01T00:00:00Z/PT1H\n") == [
-            "a.yaml:3:11: warning: schedule \"R1/2020-01-01T00:00:00Z/PT1H\" has no run left after 2026-06-01T00:00:00Z; the job will never run",
+        #expect(try diagnostics(of: "name: a\ncommand: x\nschedule: R0/2020-01-01T00:00:00Z/PT1H\n") == [
+            "a.yaml:3:11: warning: schedule \"R0/2020-01-01T00:00:00Z/PT1H\" has no run left after 2026-06-01T00:00:00Z; the job will never run",
         ])
+    }
+
+    @Test func aFiniteScheduleWhoseStartHasPassedSaysItRunsAtOnce() throws {
+        #expect(try diagnostics(of: "name: a\ncommand: x\nschedule: R1/2020-01-01T00:00:00Z/PT1S\n") == [
+            "a.yaml:3:11: warning: the start of schedule \"R1/2020-01-01T00:00:00Z/PT1S\" has passed: as in Chronos, the job runs once at once when it is first applied (its first run)",
+        ])
+        #expect(try diagnostics(of: "name: a\ncommand: x\nschedule: R1//P\n") == [])
     }
 
     @Test func namesAcrossFiles() throws {

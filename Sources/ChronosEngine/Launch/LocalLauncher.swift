@@ -131,17 +131,10 @@ package final class LocalLauncher: Launcher {
         Glibc.kill(-pid, SIGKILL)
     }
 
-    /// The argv of a run: `/bin/sh -c` for a shell command, else the command and its arguments.
+    /// The argv of a run: `/bin/sh -c` for a shell command (`ShellCommand`), else the command and its arguments.
     func command(_ job: Job, _ run: RunRecord) -> [String] {
-        if job.shell {
-            let extra = run.arguments.map(Self.shellQuote).joined(separator: " ")
-            return ["/bin/sh", "-c", extra.isEmpty ? job.command : job.command + " " + extra]
-        }
+        if job.shell { return ["/bin/sh", "-c", ShellCommand.line(job, runArguments: run.arguments)] }
         return [job.command] + job.arguments + run.arguments
-    }
-
-    static func shellQuote(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// Chronos's variables, then the job's own.

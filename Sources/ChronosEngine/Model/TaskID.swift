@@ -12,13 +12,14 @@ package struct TaskID: Hashable, Sendable, Comparable, CustomStringConvertible, 
         self.job = job
     }
 
-    /// Parses `ct:<due>:<attempt>:<job>` (Chronos may append `:<arguments>`, which is dropped).
+    /// Parses `ct:<due>:<attempt>:<job>`. Chronos writes `ct:<due>:<attempt>:<job>:<arguments>`, with a
+    /// trailing colon when there are none; a job name has no colon, so what follows one is dropped.
     package init?(_ text: String) {
         let parts = text.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "ct", let due = Int64(parts[1]), let attempt = Int(parts[2]), !parts[3].isEmpty else {
-            return nil
-        }
-        self.init(due: due, attempt: attempt, job: String(parts[3]))
+        guard parts.count == 4, parts[0] == "ct", let due = Int64(parts[1]), let attempt = Int(parts[2]) else { return nil }
+        let job = parts[3].prefix { $0 != ":" }
+        guard !job.isEmpty else { return nil }
+        self.init(due: due, attempt: attempt, job: String(job))
     }
 
     package var description: String { "ct:\(due):\(attempt):\(job)" }

@@ -210,7 +210,11 @@ extension SchedulerCore {
     mutating func upsert(_ applied: AppliedJob, now: Int64, step: inout SchedulerStep) {
         let name = applied.job.name
         let old = entries[name]
-        if old?.job == applied.job && old?.source == applied.source { return }
+        let reenabled = takePostedDisabled(applied, step: &step)
+        if old?.job == applied.job && old?.source == applied.source {
+            if reenabled { armSchedule(name, now: now, fromNow: true, step: &step) }
+            return
+        }
         entries[name] = Entry(job: applied.job, schedule: applied.schedule, source: applied.source, nextDue: nil)
         step.batch.upsertJobs.append(applied)
         if states[name] == nil {
@@ -243,6 +247,8 @@ extension SchedulerCore {
             // prepared for the old one do not happen.
             if old != nil { dropPrepared(name, now: now, reason: "the schedule changed before it was due", step: &step) }
             armSchedule(name, now: now, fromNow: old != nil, step: &step)
+        } else if reenabled {
+            armSchedule(name, now: now, fromNow: true, step: &step)
         } else {
             entries[name]!.nextDue = old?.nextDue
         }

@@ -149,7 +149,9 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
                 } else if !hasStep {
                     high = low
                 } else {
-                    high = field.range.upperBound
+                    // `a/n` runs to the end of the range; for day-of-week that is Saturday (6), as in Vixie cron,
+                    // croniter and robfig/cron, not the 7 that also names Sunday.
+                    high = field.name == "day-of-week" ? max(low, 6) : field.range.upperBound
                 }
             }
             var v = low

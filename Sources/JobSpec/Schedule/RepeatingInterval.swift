@@ -42,7 +42,8 @@ public struct RepeatingInterval: Hashable, Sendable, CustomStringConvertible {
         if periodText.isEmpty {
             throw ScheduleError("the period is missing after the last \"/\"; write one such as \"PT1H\" or \"P1D\"", at: bytes.count)
         }
-        let period = try ISODuration.parse(periodText, base: slashes[1] + 1)
+        // A bare "P" is a zero period, as Chronos reads it (its tests pin "R1//P" as a run-once job).
+        let period = periodText == "P" ? ISODuration(text: "P") : try ISODuration.parse(periodText, base: slashes[1] + 1)
         if period.isZero && (repetitions ?? 2) > 1 {
             throw ScheduleError("the period must be longer than zero when the schedule repeats", at: slashes[1] + 1)
         }

@@ -64,7 +64,7 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
         case .cron(let cron):
             return cron.next(after: instant, in: zone)
         case .repeating(let interval):
-            return RepeatingRuns(interval, zone: zone, anchor: firstApplied ?? instant).next(after: instant)
+            return RepeatingRuns(interval, zone: zone, anchor: firstApplied ?? instant, firstApplied: firstApplied).next(after: instant)
         }
     }
 
@@ -75,7 +75,7 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
         case .cron(let cron):
             next = { cron.next(after: $0, in: zone) }
         case .repeating(let interval):
-            let runs = RepeatingRuns(interval, zone: zone, anchor: firstApplied ?? instant)
+            let runs = RepeatingRuns(interval, zone: zone, anchor: firstApplied ?? instant, firstApplied: firstApplied)
             next = { runs.next(after: $0) }
         }
         var result: [Instant] = []
@@ -94,15 +94,19 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
 /// clamped, then the exact part as elapsed time.
 struct RepeatingRuns {
     let period: ISODuration
-    let repetitions: Int64
+    /// How many runs there are on the grid `start + k × period`: k is below this.
+    private(set) var repetitions: Int64
     let zone: Zone
     let startLocal: Int64
     let startInstant: Int64
     let monthsPerRun: Int64
+    /// For a finite schedule whose start had passed when it was first applied: that moment, when it runs
+    /// once at once (counting as its first run), as in Chronos; its other runs follow on the grid.
+    private(set) var catchUp: Int64?
 
-    init(_ interval: RepeatingInterval, zone: Zone, anchor: Instant) {
+    /// `anchor` stands for an empty start; `firstApplied`, when known, is when a passed start is caught up.
+    init(_ interval: RepeatingInterval, zone: Zone, anchor: Instant, firstApplied: Instant? = nil) {
         period = interval.period
-        repetitions = interval.repetitions.map(Int64.init) ?? .max
         self.zone = zone
         if let start = interval.start {
             startLocal = start.local.localMillis
@@ -112,6 +116,24 @@ struct RepeatingRuns {
             startLocal = anchor.millis + Int64(zone.offset(atUTCSeconds: Civil.floorDiv(anchor.millis, 1000))) * 1000
         }
         monthsPerRun = Int64(period.years) * 12 + Int64(period.months)
+        repetitions = interval.repetitions.map(Int64.init) ?? .max
+        catchUp = nil
+        if let count = interval.repetitions, let applied = firstApplied?.millis, interval.start != nil, startInstant < applied, count > 0 {
+            // Chronos launches it now, then skips forward: count - 1 runs left, from the first slot after now.
+            catchUp = applied
+            repetitions = period.isZero ? 0 : index(after: applied) + Int64(count) - 1
+        }
+    }
+
+    /// The index k of the first grid slot strictly after `t`, for `t` at or after the start and a
+    /// period longer than zero.
+    func index(after t: Int64) -> Int64 {
+        if !period.hasCalendarPart { return (t - startInstant) / period.exactMillis + 1 }
+        let estimate = Double(t - startInstant) / period.approximateMillis
+        var k = max(1, Int64(estimate.rounded(.down)) - 1)
+        while run(k) <= t { k += 1 }
+        while k > 1 && run(k - 1) > t { k -= 1 }
+        return k
     }
 
     /// Run k (k ≥ 0), in UTC milliseconds.
@@ -138,19 +160,13 @@ struct RepeatingRuns {
 
     /// The first run strictly after `instant`; nil when none is left before year 10000.
     func next(after instant: Instant) -> Instant? {
-        guard repetitions > 0, instant.millis < Self.lastMillis else { return nil }
+        guard instant.millis < Self.lastMillis else { return nil }
         let t = instant.millis
+        if let catchUp, t < catchUp { return Instant(millis: catchUp) }
+        guard repetitions > 0 else { return nil }
         if startInstant > t { return startInstant <= Self.lastMillis ? Instant(millis: startInstant) : nil }
-        var k: Int64
-        if !period.hasCalendarPart {
-            guard period.exactMillis > 0 else { return nil }
-            k = (t - startInstant) / period.exactMillis + 1
-        } else {
-            let estimate = Double(t - startInstant) / period.approximateMillis
-            k = max(1, Int64(estimate.rounded(.down)) - 1)
-            while run(k) <= t { k += 1 }
-            while k > 1 && run(k - 1) > t { k -= 1 }
-        }
+        if !period.hasCalendarPart && period.exactMillis <= 0 { return nil }
+        let k = index(after: t)
         guard k < repetitions else { return nil }
         let result = run(k)
         return result <= Self.lastMillis ? Instant(millis: result) : nil

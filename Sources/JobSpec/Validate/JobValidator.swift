@@ -41,6 +41,10 @@ enum JobValidator {
                     // A run at `now` itself counts: an empty start's first run is the moment the job is applied.
                     if triggers.count == 1, schedule.next(after: Instant(millis: now.millis - 1), firstApplied: now) == nil {
                         r.warning("schedule \"\(text)\" has no run left after \(now.format(in: schedule.zone)); the job will never run", at: d.mark(of: "schedule"))
+                    } else if triggers.count == 1, let count = interval.repetitions, count > 0,
+                              let start = schedule.next(after: Instant(millis: -62_135_596_800_000)), start.millis < now.millis {
+                        let rest = count > 1 ? ", then \(count - 1) more on the schedule's slots after that" : ""
+                        r.warning("the start of schedule \"\(text)\" has passed: as in Chronos, the job runs once at once when it is first applied (its first run)\(rest)", at: d.mark(of: "schedule"))
                     }
                 }
             } catch {

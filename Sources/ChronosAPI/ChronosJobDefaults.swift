@@ -1,0 +1,49 @@
+import ChronosEngine
+import Foundation
+import JobSpec
+
+/// The values Chronos's API shows for what a job leaves unset: its `JobDeserializer` fills `cpus`, `mem` and
+/// `disk` from `--mesos_task_*` and `runAsUser` from `--user`; `uris` and `fetch` show the same files.
+package struct ChronosJobDefaults: Sendable {
+    package var cpus = 0.1
+    package var mem = 128.0
+    package var disk = 256.0
+    /// `--user`; when nil, the user runs really run as: root's default is root, as in Chronos, else the server's user.
+    package var user: String?
+
+    package init(cpus: Double = 0.1, mem: Double = 128, disk: Double = 256, user: String? = nil) {
+        self.cpus = cpus
+        self.mem = mem
+        self.disk = disk
+        self.user = user
+    }
+
+    private enum Key: String, CodingKey { case cpus, mem, disk, runAsUser, uris, fetch }
+
+    /// The user a job without `runAsUser` runs as.
+    var effectiveUser: String {
+        if geteuid() == 0 { return user ?? "root" }
+        return ProcessInfo.processInfo.userName
+    }
+
+    /// Writes over `job`'s own fields (encoded before) those that Chronos would show filled.
+    func encodeFilled(_ job: Job, to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        if job.cpus == 0 { try c.encode(cpus, forKey: .cpus) }
+        if job.mem == 0 { try c.encode(mem, forKey: .mem) }
+        if job.disk == 0 { try c.encode(disk, forKey: .disk) }
+        if job.runAsUser.isEmpty { try c.encode(effectiveUser, forKey: .runAsUser) }
+        if !job.fetch.isEmpty {
+            try c.encode(job.fetch.map(\.uri), forKey: .uris)
+        } else if !job.uris.isEmpty {
+            try c.encode(job.uris.map { FetchURI(uri: $0) }, forKey: .fetch)
+        }
+    }
+}
+
+extension Routes {
+    /// A job as the Chronos API shows it, with this server's defaults.
+    func chronosJSON(_ status: JobStatus) -> ChronosJobJSON {
+        ChronosJobJSON(status: status, defaults: server.configuration.jobDefaults)
+    }
+}

@@ -1,0 +1,262 @@
+"""Chronos drop-in compatibility: the job JSON Chronos accepts, its run-once idioms, its flags, a re-enable by POST."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta, timezone
+
+import chronos
+import pytest
+
+from test_engine import Server, finished
+
+
+def start(chronos_bin, tmp_path, *args: str) -> Server:
+    server = Server(chronos_bin, tmp_path)
+    server.write("base.yaml", """
+        name: from-git
+        command: echo from git
+        schedule: R/2030-01-01T00:00:00Z/P1D
+        """)
+    server.start_args = list(args)
+    server.start()
+    server.port = server.wait_for(lambda: (m := re.search(r"REST API on http://127\.0\.0\.1:(\d+)/", server.log.read_text())) and int(m.group(1)),
+                                  what="the API to listen")
+    return server
+
+
+@pytest.fixture
+def api(chronos_bin, tmp_path):
+    server = start(chronos_bin, tmp_path)
+    yield server
+    server.stop()
+
+
+def call(api, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(f"http://127.0.0.1:{api.port}{path}", data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def job(api, name):
+    status, _, body = call(api, "GET", f"/v1/scheduler/job/{name}")
+    assert status == 200, body
+    return json.loads(body)
+
+
+def past(seconds: int) -> str:
+    return (datetime.now(timezone.utc) - timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+# A job as Chronos 3.0's JobSerializer writes it (what `GET jobs` returns), with the coercions its
+# JobDeserializer makes: quoted numbers and booleans, 3.0 for an integer, string ports, uris beside fetch.
+CHRONOS_JOB = {
+    "name": "etl",
+    "command": "echo etl",
+    "shell": "true",
+    "epsilon": "PT60S",
+    "executor": "",
+    "executorFlags": "",
+    "taskInfoData": "",
+    "retries": 3.0,
+    "owner": "ops@example.com",
+    "ownerName": "ops",
+    "description": "",
+    "successCount": 4,
+    "errorCount": 1,
+    "lastSuccess": "2026-01-01T00:00:00.000Z",
+    "lastError": "",
+    "cpus": "0.5",
+    "disk": 256.0,
+    "mem": "128",
+    "disabled": "false",
+    "softError": False,
+    "dataProcessingJobType": False,
+    "errorsSinceLastSuccess": 0,
+    "fetch": [{"uri": "https://example.com/a.tgz", "executable": False, "extract": True, "cache": False, "output_file": ""}],
+    "uris": ["https://example.com/a.tgz", "https://example.com/b.sh"],
+    "environmentVariables": [{"name": "STAGE", "value": 2}, {"name": "CHRONOS_JOB_NAME", "value": "mine"}],
+    "arguments": [],
+    "highPriority": False,
+    "runAsUser": "root",
+    "concurrent": False,
+    "container": {
+        "type": "docker", "image": "busybox", "network": "BRIDGE", "forcePullImage": "TRUE",
+        "volumes": [{"containerPath": "/data", "hostPath": "/srv/data", "mode": "ro"}],
+        "networkInfos": [{"name": "net", "portMappings": [{"hostPort": "8080", "containerPort": "80", "protocol": "tcp"}]}],
+        "parameters": [],
+    },
+    "constraints": [["rack", "EQUALS", "r1"], ["host", "GROUP_BY", "2"]],
+    "maxCompletionTime": 0,
+    "schedule": "R/2030-01-01T00:00:00.000Z/P1D",
+    "scheduleTimeZone": "",
+    "somethingNewer": {"x": 1},
+}
+
+
+def test_chronos_job_json_is_accepted_as_chronos_reads_it(api):
+    status, headers, body = call(api, "POST", "/v1/scheduler/iso8601", CHRONOS_JOB)
+    assert status == 200, body
+    warnings = json.loads(body)["warnings"]
+    assert headers.get("Warning", "").startswith("299 chronos-sync ")
+    text = "\n".join(warnings)
+    assert "somethingNewer" in text and "CHRONOS_JOB_NAME" in text and "GROUP_BY" in text and "uris" in text
+    stored = job(api, "etl")
+    assert stored["cpus"] == 0.5 and stored["mem"] == 128 and stored["retries"] == 3
+    assert stored["shell"] is True and stored["disabled"] is False
+    assert [f["uri"] for f in stored["fetch"]] == ["https://example.com/a.tgz", "https://example.com/b.sh"]
+    assert stored["environmentVariables"] == [{"name": "STAGE", "value": "2"}]
+    assert stored["constraints"] == [["rack", "EQUALS", "r1"]]
+    container = stored["container"]
+    assert container["type"] == "DOCKER" and container["image"] == "busybox" and container["forcePullImage"] is True
+    assert container["volumes"][0]["mode"] == "RO"
+    assert container["networkInfos"][0]["portMappings"][0]["hostPort"] == 8080
+    assert "somethingNewer" not in stored
+
+
+def test_a_container_without_an_image_is_dropped_and_no_schedule_runs_once(api):
+    status, _, body = call(api, "POST", "/v1/scheduler/iso8601", {"name": "now", "command": "echo now", "container": {"type": "DOCKER"}})
+    assert status == 200, body
+    assert any("image" in w for w in json.loads(body)["warnings"])
+    assert "container" not in job(api, "now")
+    api.wait_for(lambda: finished(api.history("now"), "succeeded"), what="the job without a schedule to run once")
+
+
+def test_a_clean_body_still_answers_204(api):
+    status, headers, body = call(api, "POST", "/v1/scheduler/iso8601", {"name": "clean", "command": "true", "schedule": "R/2030-01-01T00:00:00Z/P1D"})
+    assert status == 204 and body == "" and "Warning" not in headers
+
+
+def test_git_specs_stay_strict(cli, tmp_path):
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "etl.yaml").write_text("name: etl\ncommand: x\nschedule: ''\nsomethingNewer: 1\n")
+    result = cli("validate", str(specs / "etl.yaml"))
+    assert result.returncode != 0 and 'unknown field "somethingNewer"' in result.stderr
+
+
+def test_the_run_once_idiom_runs_at_once(api):
+    client = chronos.connect(f"127.0.0.1:{api.port}")
+    client.add({"name": "once", "command": "echo once", "schedule": f"R1/{past(5)}/PT1S", "epsilon": "PT30M", "owner": "ops@example.com", "async": False, "disabled": False})
+    api.wait_for(lambda: finished(api.history("once"), "succeeded"), what="the R1/<past> job to run at once")
+    client.add({"name": "empty-period", "command": "echo once", "schedule": "R1//P", "epsilon": "PT30M", "owner": "ops@example.com", "async": False, "disabled": False})
+    api.wait_for(lambda: finished(api.history("empty-period"), "succeeded"), what="the R1//P job to run")
+    time.sleep(1.5)
+    assert len(api.history("once")) == 1 and len(api.history("empty-period")) == 1
+
+
+def test_an_unbounded_past_schedule_waits_only_for_its_next_slot(api):
+    status, _, body = call(api, "POST", "/v1/scheduler/iso8601", {"name": "every2s", "command": "true", "schedule": f"R/{past(3601)}/PT2S"})
+    assert status in (200, 204), body
+    api.wait_for(lambda: finished(api.history("every2s"), "succeeded"), timeout=10, what="a run within a period")
+
+
+def test_a_post_with_disabled_false_re_enables_a_job_disabled_after_failures(chronos_bin, tmp_path):
+    api = start(chronos_bin, tmp_path, "--disable-after-failures", "1")
+    try:
+        failing = {"name": "flaky", "command": "false", "schedule": "R/2030-01-01T00:00:00Z/P1D", "retries": 0, "disabled": False}
+        assert call(api, "POST", "/v1/scheduler/iso8601", failing)[0] == 204
+        assert call(api, "PUT", "/v1/scheduler/job/flaky")[0] == 204
+        api.wait_for(lambda: job(api, "flaky")["disabled"] is True, what="the job to be disabled after its failure")
+        assert call(api, "POST", "/v1/scheduler/iso8601", failing)[0] == 204
+        stored = job(api, "flaky")
+        assert stored["disabled"] is False and stored["errorsSinceLastSuccess"] == 0
+    finally:
+        api.stop()
+
+
+def test_a_chronos_command_line_starts_with_a_warning_per_ignored_flag(chronos_bin, tmp_path):
+    flags = ["--cassandra_contact_points", "c1,c2", "--cassandra_keyspace", "metrics", "--graphite_host_port", "g:2003",
+             "--mail_server", "smtp:25", "--mail_ssl", "--slack_url", "https://hooks.example/x", "--raven_dsn", "https://x@sentry/1",
+             "--cluster_name", "prod", "--zk_auth", "user:secret", "--disable_http_compression", "--leader_max_idle_time", "5000"]
+    api = start(chronos_bin, tmp_path, *flags)
+    try:
+        assert call(api, "GET", "/v1/scheduler/jobs")[0] == 200
+        log = api.log.read_text()
+        for name in ["cassandra_contact_points", "cassandra_keyspace", "graphite_host_port", "mail_server", "mail_ssl", "slack_url",
+                     "raven_dsn", "cluster_name", "zk_auth", "disable_http_compression", "leader_max_idle_time"]:
+            assert f"--{name} is accepted for Chronos compatibility and ignored" in log, name
+        assert "user:secret" not in log, "a secret's value is never logged"
+    finally:
+        api.stop()
+
+
+def test_delete_of_a_parent_re_parents_its_children_as_chronos_does(api):
+    assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "root", "command": "true", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
+    assert call(api, "POST", "/v1/scheduler/dependency", {"name": "mid", "command": "true", "parents": ["root"]})[0] == 204
+    assert call(api, "POST", "/v1/scheduler/dependency", {"name": "leaf", "command": "true", "parents": ["mid"]})[0] == 204
+    assert call(api, "DELETE", "/v1/scheduler/job/mid")[0] == 204
+    assert job(api, "leaf")["parents"] == ["root"], "a dependent job's children take its parents"
+    assert call(api, "DELETE", "/scheduler/job/root")[0] == 204
+    leaf = job(api, "leaf")
+    assert leaf["schedule"] == "R/2030-01-01T00:00:00Z/P1D" and "parents" not in leaf, "a scheduled job's children take its schedule"
+
+
+def test_the_async_callback_takes_chronos_task_ids_with_their_trailing_colon(api):
+    assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "waiter", "command": "true", "schedule": "R/2030-01-01T00:00:00Z/P1D", "async": True})[0] == 204
+    assert call(api, "PUT", "/v1/scheduler/job/waiter")[0] == 204
+    waiting = api.wait_for(lambda: [r for r in api.history("waiter") if r["state"] == "running" and r.get("sandbox")], what="the async run")
+    assert call(api, "PUT", f"/v1/scheduler/task/{waiting[0]['taskID']}:", {"statusCode": 0})[0] == 204
+    api.wait_for(lambda: finished(api.history("waiter"), "succeeded"), what="the callback to end the run")
+
+
+def test_import_keeps_container_and_fetch_and_writes_valid_specs(api, cli, tmp_path):
+    assert call(api, "POST", "/v1/scheduler/iso8601", CHRONOS_JOB)[0] == 200
+    out = tmp_path / "imported"
+    result = cli("import", "--from", f"http://127.0.0.1:{api.port}", "--out", str(out))
+    assert result.returncode == 0, result
+    spec = (out / "etl.yaml").read_text()
+    assert "container:" in spec and "busybox" in spec and "fetch:" in spec and "https://example.com/b.sh" in spec, spec
+    assert cli("validate", str(out)).returncode == 0
+
+
+def test_get_shows_chronos_values(chronos_bin, tmp_path):
+    api = start(chronos_bin, tmp_path, "--mesos_task_cpu", "0.25", "--mesos_task_mem", "64", "--user", "root")
+    try:
+        assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "plain", "command": "sleep 0.2", "schedule": "R/2030-01-01T00:00:00Z/P1D",
+                                                           "uris": ["https://example.com/a.sh"]})[0] == 204
+        plain = job(api, "plain")
+        assert plain["cpus"] == 0.25 and plain["mem"] == 64 and plain["disk"] == 256 and plain["runAsUser"] == "root"
+        assert plain["uris"] == ["https://example.com/a.sh"] and [f["uri"] for f in plain["fetch"]] == ["https://example.com/a.sh"]
+        status, _, body = call(api, "PUT", "/v1/scheduler/job/success/no-such-job")
+        assert (status, body) == (200, "marked job no-such-job as successful: false")
+        assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "quick", "command": "sleep 0.2", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
+        assert call(api, "PUT", "/v1/scheduler/job/quick")[0] == 204
+        api.wait_for(lambda: finished(api.history("quick"), "succeeded"), what="the run")
+        stat = json.loads(call(api, "GET", "/v1/scheduler/job/stat/quick")[2])
+        task = stat["taskStatHistory"][0]
+        assert task["status"] == "Success" and task["state"] == "succeeded"
+        assert re.fullmatch(r"\d+m\d+s", task["duration"]), task
+        assert re.fullmatch(r"\d\d/\d\d/\d\d \d\d:\d\d:\d\d", task["startTime"]), task
+        rows = json.loads(call(api, "GET", "/v1/scheduler/stats/99thPercentile")[2])
+        assert rows[0]["jobNameLabel"] == "quick" and isinstance(rows[0]["time"], float)
+    finally:
+        api.stop()
+
+
+def test_a_shell_jobs_arguments_are_appended_to_its_command(api):
+    body = {"name": "echoer", "command": "echo got", "arguments": ["one", "two;"], "schedule": "R/2030-01-01T00:00:00Z/P1D"}
+    assert call(api, "POST", "/v1/scheduler/iso8601", body)[0] == 204
+    assert call(api, "PUT", "/v1/scheduler/job/echoer")[0] == 204
+    run = api.wait_for(lambda: finished(api.history("echoer"), "succeeded"), what="the run")[0]
+    status, _, out = call(api, "GET", f"/v1/jobs/echoer/runs/{run['taskID']}/stdout")
+    assert (status, out) == (200, "got one two\n"), "the ; dropped as Chronos does"
+
+
+def test_run_now_arguments_are_read_as_the_shell_reads_them(api):
+    from urllib.parse import quote
+    assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "printer", "command": "printf '%s|'", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
+    assert call(api, "PUT", "/v1/scheduler/job/printer?arguments=" + quote('--x "a b" c'))[0] == 204
+    run = api.wait_for(lambda: finished(api.history("printer"), "succeeded"), what="the run")[0]
+    assert call(api, "GET", f"/v1/jobs/printer/runs/{run['taskID']}/stdout")[2] == "--x|a b|c|"
+    assert call(api, "PUT", "/v1/scheduler/job/printer?arguments=" + quote("'open"))[0] == 400
