@@ -138,14 +138,3 @@ def spec_dir(tmp_path):
             return write_spec(self.path, name, text, **kw)
 
     return SpecDir()
-
-
-@pytest.fixture
-def zk(tmp_path):
-    """A real ZooKeeper on a loopback port (Debian's `zookeeper`), stopped after the test."""
-    from ha_cluster import ZooKeeper
-
-    server = ZooKeeper(tmp_path / "zk")
-    server.start()
-    yield server
-    server.stop()

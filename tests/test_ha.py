@@ -15,9 +15,17 @@ from pathlib import Path
 import chronos
 import pytest
 
-from ha_cluster import Instance, leader_of, wait_for, write_job
+from ha_cluster import Instance, ZooKeeper, leader_of, wait_for, write_job
 
 SCHEDULE_START = "2026-01-01T00:00:00Z"
+
+
+@pytest.fixture
+def zk(tmp_path):
+    server = ZooKeeper(tmp_path / "zk")
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from ha_cluster import Instance, leader_of, wait_for
+from ha_cluster import Instance, ZooKeeper, leader_of, wait_for
 from test_engine import Server
 from test_mesos_sim import Sim
 
@@ -36,6 +36,14 @@ def sim_factory(tmp_path):
     yield start
     for sim in sims:
         sim.stop()
+
+
+@pytest.fixture
+def zk(tmp_path):
+    server = ZooKeeper(tmp_path / "zk")
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
