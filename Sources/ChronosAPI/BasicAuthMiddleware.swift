@@ -1,4 +1,4 @@
-import Crypto
+import ChronosEngine
 import Foundation
 import Hummingbird
 
@@ -13,7 +13,7 @@ struct BasicAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let bodyLimit: Int
 
     init(credentials: String, open: Set<String> = [], bodyLimit: Int = 1 << 20) {
-        expected = Array(SHA256.hash(data: Array(credentials.utf8)))
+        expected = Digest.sha256(Array(credentials.utf8))
         self.open = open
         self.bodyLimit = bodyLimit
     }
@@ -35,15 +35,11 @@ struct BasicAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Compares digests of equal length, every byte whatever the first difference, so neither the time
     /// taken nor the length of what was sent tells anything, and no padding of the password can match.
     static func matches(_ sent: [UInt8], _ expected: [UInt8]) -> Bool {
-        let digest = Array(SHA256.hash(data: sent))
+        let digest = Digest.sha256(sent)
         guard digest.count == expected.count else { return false }
         var difference: UInt8 = 0
         for i in 0..<digest.count { difference |= digest[i] ^ expected[i] }
         return difference == 0
     }
 
-    /// Compares two secrets in constant time, through their digests (so lengths need no comparing).
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        matches(a, Array(SHA256.hash(data: b)))
-    }
 }

@@ -1,4 +1,4 @@
-import Crypto
+import ChronosEngine
 import Foundation
 import Hummingbird
 
@@ -41,12 +41,11 @@ package struct WebhookSecret: Sendable {
             request.headers.first { $0.name.canonicalName == name }?.value
         }
         if let token = header("x-gitlab-token") {
-            return BasicAuthMiddleware<BasicRequestContext>.constantTimeEqual(Array(token.utf8), Array(secret.utf8))
+            return Digest.constantTimeEqual(Array(token.utf8), Array(secret.utf8))
         }
         guard let signature = header("x-hub-signature-256") ?? header("x-chronos-signature"), signature.hasPrefix("sha256=") else { return false }
-        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
-        let expected = Array(("sha256=" + mac.map { String(format: "%02x", $0) }.joined()).utf8)
-        return BasicAuthMiddleware<BasicRequestContext>.constantTimeEqual(Array(signature.lowercased().utf8), expected)
+        let expected = Array(("sha256=" + Digest.hex(Digest.hmacSHA256(key: Array(secret.utf8), message: body))).utf8)
+        return Digest.constantTimeEqual(Array(signature.lowercased().utf8), expected)
     }
 }
 

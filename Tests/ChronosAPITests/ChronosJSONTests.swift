@@ -61,11 +61,18 @@ func status(_ name: String, state: JobState = JobState(firstApplied: 0), running
 
     @Test func credentialsCompareWholly() {
         let right = Array("ops:secret".utf8)
-        #expect(BasicAuthMiddleware<BasicRequestContextStub>.constantTimeEqual(right, right))
-        #expect(!BasicAuthMiddleware<BasicRequestContextStub>.constantTimeEqual(Array("ops:secreT".utf8), right))
-        #expect(!BasicAuthMiddleware<BasicRequestContextStub>.constantTimeEqual(Array("ops:secret!".utf8), right))
-        #expect(!BasicAuthMiddleware<BasicRequestContextStub>.constantTimeEqual([], right))
-        #expect(!BasicAuthMiddleware<BasicRequestContextStub>.constantTimeEqual(right + [UInt8](repeating: 0, count: 256), right))
+        #expect(Digest.constantTimeEqual(right, right))
+        #expect(!Digest.constantTimeEqual(Array("ops:secreT".utf8), right))
+        #expect(!Digest.constantTimeEqual(Array("ops:secret!".utf8), right))
+        #expect(!Digest.constantTimeEqual([], right))
+        #expect(!Digest.constantTimeEqual(right + [UInt8](repeating: 0, count: 256), right))
+    }
+
+    @Test func digestsMatchKnownAnswers() {
+        #expect(Digest.hex(Digest.sha256(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        // RFC 4231, test case 2.
+        let mac = Digest.hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
+        #expect(Digest.hex(mac) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 
     @Test func chronosTimesAreUTC() {
