@@ -48,6 +48,16 @@ let package = Package(
                 "ChronosEngine", "JobSpec", "CCurl",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "Alerts",
+            dependencies: [
+                "ChronosEngine", "CCurl",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -87,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "chronos-sync",
             dependencies: [
-                "JobSpec", "ChronosEngine", "ChronosAPI", "Reconciler", "ZooKeeperStore", "MesosLauncher",
+                "JobSpec", "ChronosEngine", "ChronosAPI", "Reconciler", "ZooKeeperStore", "MesosLauncher", "Alerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,6 +124,7 @@ let package = Package(
             name: "ReconcilerTests",
             dependencies: ["Reconciler", "ChronosEngine", "JobSpec", .product(name: "Logging", package: "swift-log")]
         ),
+        .testTarget(name: "AlertsTests", dependencies: ["Alerts", "ChronosEngine"]),
         .testTarget(name: "MesosLauncherTests", dependencies: ["MesosLauncher", "ChronosEngine", "JobSpec"]),
         .testTarget(name: "ZooKeeperStoreTests", dependencies: ["ZooKeeperStore", "ChronosEngine", "JobSpec"]),
         .testTarget(

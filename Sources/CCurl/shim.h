@@ -20,6 +20,10 @@ typedef size_t (*chronos_curl_write_fn)(char *data, size_t size, size_t count, v
 static inline CURLcode chronos_curl_easy_setopt_write_function(CURL *handle, chronos_curl_write_fn function) {
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, function);
 }
+/* The read callback (an upload's body, a mail's message) has the write callback's shape. */
+static inline CURLcode chronos_curl_easy_setopt_read_function(CURL *handle, chronos_curl_write_fn function) {
+    return curl_easy_setopt(handle, CURLOPT_READFUNCTION, function);
+}
 /* The header callback has the write callback's shape (one header line per call). */
 static inline CURLcode chronos_curl_easy_setopt_header_function(CURL *handle, chronos_curl_write_fn function) {
     return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, function);

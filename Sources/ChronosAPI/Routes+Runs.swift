@@ -119,5 +119,15 @@ extension Routes {
         gauge("jobs_disabled", "Disabled jobs").set(Double(statuses.filter(\.disabled).count))
         gauge("runs_running", "Runs running now").set(Double(statuses.reduce(0) { $0 + $1.running }))
         gauge("runs_queued", "Runs queued now").set(Double(statuses.reduce(0) { $0 + $1.queued }))
+        // Jobs by state: one series per state, whatever the number of jobs.
+        var byState: [String: Int] = ["disabled": 0, "running": 0, "queued": 0, "failing": 0, "idle": 0]
+        for status in statuses {
+            let state = status.disabled ? "disabled" : status.running > 0 ? "running" : status.queued > 0 ? "queued"
+                : status.state.errorsSinceLastSuccess > 0 ? "failing" : "idle"
+            byState[state, default: 0] += 1
+        }
+        for (state, count) in byState {
+            registry.makeGauge(name: "chronos_jobs_by_state", labels: [("state", state)], help: "Jobs by state").set(Double(count))
+        }
     }
 }

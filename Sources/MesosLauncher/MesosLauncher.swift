@@ -2,6 +2,7 @@ import ChronosEngine
 import Foundation
 import JobSpec
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Runs jobs on a Mesos cluster: a framework on the v1 scheduler HTTP API. `FrameworkCore` decides; this
@@ -165,6 +166,9 @@ package actor MesosLauncher: Launcher, Service {
                 logger.warning("not an event: \(String(decoding: data.prefix(200), as: UTF8.self))")
                 return
             }
+            if case .offers(let offers) = event {
+                Counter(label: "chronos_mesos_offers_received_total").increment(by: offers.count)
+            }
             enqueue(core.received(event, generation: generation, now: now))
         case .closed(let generation, let reason):
             streams[generation] = nil
@@ -188,6 +192,7 @@ package actor MesosLauncher: Launcher, Service {
                 enqueue(core.callFailed(call, status: 0, message: "no subscription", now: Self.now))
                 return
             }
+            Self.count(call)
             let answer = await MesosCall.post(call.encoded(), streamID: streamID, masters: masters, credentials: credentials)
             if answer.status != 202 && answer.status != 200 {
                 enqueue(core.callFailed(call, status: answer.status, message: answer.message, now: Self.now))
@@ -205,6 +210,16 @@ package actor MesosLauncher: Launcher, Service {
             callbacks.removeValue(forKey: id)?.onExit(id, outcome)
         case .log(let message):
             logger.info("\(message)")
+        }
+    }
+
+    /// Counts a call by type, and the tasks an ACCEPT launches.
+    private static func count(_ call: JSON) {
+        let type = call["type"].string ?? "UNKNOWN"
+        Counter(label: "chronos_mesos_calls_total", dimensions: [("type", type)]).increment()
+        if type == "ACCEPT" {
+            let tasks = call["accept"]["operations"].array.reduce(0) { $0 + $1["launch"]["task_infos"].array.count }
+            if tasks > 0 { Counter(label: "chronos_mesos_tasks_launched_total").increment(by: tasks) }
         }
     }
 

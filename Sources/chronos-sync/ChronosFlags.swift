@@ -11,8 +11,6 @@ struct ChronosFlags: ParsableArguments {
     }
 
     static let cassandra = "run history is kept in the state store (SQLite, or ZooKeeper with --zk), not in Cassandra"
-    static let graphite = "metrics are served at /metrics for Prometheus; Graphite reporting is not implemented"
-    static let notifications = "notifications (mail, Slack, Mattermost, Sentry, HTTP) are not implemented yet (issue 14)"
     static let http = "the API serves plain HTTP on --http-port and --http-address; put a TLS proxy in front for HTTPS"
 
     @Option(name: .customLong("cassandra_contact_points"), help: .hidden) var cassandraContactPoints: String?
@@ -24,20 +22,7 @@ struct ChronosFlags: ParsableArguments {
     @Option(name: .customLong("cassandra_stat_count_table"), help: .hidden) var cassandraStatCountTable: String?
     @Option(name: .customLong("cassandra_consistency"), help: .hidden) var cassandraConsistency: String?
     @Option(name: .customLong("cassandra_ttl"), help: .hidden) var cassandraTTL: String?
-    @Option(name: .customLong("graphite_host_port"), help: .hidden) var graphiteHostPort: String?
-    @Option(name: .customLong("graphite_group_prefix"), help: .hidden) var graphiteGroupPrefix: String?
-    @Option(name: .customLong("graphite_reporting_interval"), help: .hidden) var graphiteReportingInterval: String?
-    @Option(name: .customLong("mail_server"), help: .hidden) var mailServer: String?
-    @Option(name: .customLong("mail_user"), help: .hidden) var mailUser: String?
-    @Option(name: .customLong("mail_password"), help: .hidden) var mailPassword: String?
-    @Option(name: .customLong("mail_from"), help: .hidden) var mailFrom: String?
-    @Flag(name: .customLong("mail_ssl"), help: .hidden) var mailSSL = false
     @Option(name: .customLong("raven_dsn"), help: .hidden) var ravenDSN: String?
-    @Option(name: .customLong("slack_url"), help: .hidden) var slackURL: String?
-    @Option(name: .customLong("mattermost_url"), help: .hidden) var mattermostURL: String?
-    @Option(name: .customLong("http_notification_url"), help: .hidden) var httpNotificationURL: String?
-    @Option(name: .customLong("http_notification_credentials"), help: .hidden) var httpNotificationCredentials: String?
-    @Option(name: .customLong("cluster_name"), help: .hidden) var clusterName: String?
     @Option(name: .customLong("leader_max_idle_time"), help: .hidden) var leaderMaxIdleTime: String?
     @Option(name: .customLong("zk_auth"), help: .hidden) var zkAuth: String?
     @Option(name: .customLong("min_revive_offers_interval"), help: .hidden) var minReviveOffersInterval: String?
@@ -59,14 +44,7 @@ struct ChronosFlags: ParsableArguments {
             ("cassandra_keyspace", cassandraKeyspace, Self.cassandra), ("cassandra_table", cassandraTable, Self.cassandra),
             ("cassandra_stat_count_table", cassandraStatCountTable, Self.cassandra),
             ("cassandra_consistency", cassandraConsistency, Self.cassandra), ("cassandra_ttl", cassandraTTL, Self.cassandra),
-            ("graphite_host_port", graphiteHostPort, Self.graphite), ("graphite_group_prefix", graphiteGroupPrefix, Self.graphite),
-            ("graphite_reporting_interval", graphiteReportingInterval, Self.graphite),
-            ("mail_server", mailServer, Self.notifications), ("mail_user", mailUser, Self.notifications),
-            ("mail_password", mailPassword, Self.notifications), ("mail_from", mailFrom, Self.notifications),
-            ("raven_dsn", ravenDSN, Self.notifications), ("slack_url", slackURL, Self.notifications),
-            ("mattermost_url", mattermostURL, Self.notifications), ("http_notification_url", httpNotificationURL, Self.notifications),
-            ("http_notification_credentials", httpNotificationCredentials, Self.notifications),
-            ("cluster_name", clusterName, "alerts that would carry the cluster's name are not implemented yet (issue 14)"),
+            ("raven_dsn", ravenDSN, "Sentry is not supported; --notification-url sends every notice as JSON to a receiver of your own"),
             ("leader_max_idle_time", leaderMaxIdleTime, "the leader proxies requests without an idle limit of its own"),
             ("zk_auth", zkAuth, "ZooKeeper authentication is not implemented; connect to an ensemble that allows this server"),
             ("min_revive_offers_interval", minReviveOffersInterval, "the Mesos framework revives offers when it has runs waiting"),
@@ -75,7 +53,6 @@ struct ChronosFlags: ParsableArguments {
             ("http_realm", httpRealm, "the basic-auth realm is chronos-sync"),
         ]
         let flags: [(String, Bool, String)] = [
-            ("mail_ssl", mailSSL, Self.notifications),
             ("revive_offers_for_new_jobs", reviveOffersForNewJobs, "the Mesos framework revives offers when it has runs waiting"),
             ("disable_http", disableHTTP, "the REST API is how chronos-sync is driven; it cannot be turned off"),
             ("http_compression", httpCompression, "responses are not compressed"),

@@ -2,6 +2,7 @@ import ChronosAPI
 import ChronosEngine
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 import ZooKeeperStore
@@ -34,6 +35,9 @@ struct TermFactory: Sendable {
     var layout: ZNodeLayout
     var historyLimit: Int
     var options: SchedulerOptions
+    /// Where the leader's scheduler and sync hand their notices.
+    var notices: (any NoticeSink)?
+    var runMetrics: RunMetrics
     /// The launcher of a term, on its store (the Mesos framework keeps its framework id there).
     var launchers: @Sendable (any StateStore) throws -> LauncherChoice
     var leaseDuration: Duration
@@ -71,6 +75,7 @@ final class LeadershipTerms: Service, Sendable {
     }
 
     func run() async throws {
+        Gauge(label: "chronos_leader").record(0)
         let last = await cancelWhenGracefulShutdown { () async -> Term? in
             var current: Term?
             for await change in self.elector.changes {
@@ -101,7 +106,8 @@ final class LeadershipTerms: Service, Sendable {
             return nil
         }
         let scheduler = Scheduler(store: store, launcher: choice.launcher, options: factory.options,
-                                  logger: Logger(label: "chronos-sync.scheduler"), launchGate: store)
+                                  logger: Logger(label: "chronos-sync.scheduler"), launchGate: store,
+                                  notices: factory.notices, metrics: factory.runMetrics)
         do {
             try await scheduler.restore()
         } catch {
@@ -114,6 +120,7 @@ final class LeadershipTerms: Service, Sendable {
         let group = ServiceGroup(services: [scheduler, source] + choice.services + factory.helpers(store), logger: logger)
         let task = Task { try await group.run() }
         logger.notice("epoch \(fence.epoch): the scheduler runs on this instance")
+        Gauge(label: "chronos_leader").record(1)
         return Term(store: store, scheduler: scheduler, group: group, task: task, local: choice.local)
     }
 
@@ -121,6 +128,7 @@ final class LeadershipTerms: Service, Sendable {
     private func stop(_ term: Term, _ reason: String) async {
         term.store.end(reason, notify: false)
         front.lead(with: nil)
+        Gauge(label: "chronos_leader").record(0)
         await term.group.triggerGracefulShutdown()
         _ = await term.task.result
         if term.local { await term.scheduler.relinquish(reason: "this instance stopped leading: \(reason)") }

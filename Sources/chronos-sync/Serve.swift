@@ -115,6 +115,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var mesos: MesosOptions
 
+    @OptionGroup var alerts: AlertOptions
+
     @OptionGroup var chronosFlags: ChronosFlags
 
     @Option(name: [.customLong("log-level")], help: "trace, debug, info, notice, warning, error or critical.")
@@ -135,6 +137,7 @@ struct Serve: AsyncParsableCommand {
         if zkPath != nil, zkHosts == nil { throw ValidationError("--zk-path needs --zk-hosts") }
         if let zkPath, !zkPath.hasPrefix("/") || zkPath.count < 2 { throw ValidationError("--zk-path must be an absolute path such as /chronos-sync") }
         try mesos.check()
+        try alerts.check()
         if let credentials = httpCredentials ?? ProcessInfo.processInfo.environment["MESOSPHERE_HTTP_CREDENTIALS"], !credentials.contains(":") {
             throw ValidationError("--http-credentials takes user:password")
         }
@@ -165,7 +168,16 @@ struct Serve: AsyncParsableCommand {
         defaults.user = user
         let launcher = LocalLauncher(dataDirectory: data.directory, defaults: defaults)
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets = [
+            "chronos_run_duration_seconds": RunMetrics.durationBuckets, "chronos_run_delay_seconds": RunMetrics.delayBuckets,
+            "chronos_sync_duration_seconds": RunMetrics.delayBuckets + [.seconds(10), .seconds(30), .seconds(120)],
+        ]
+        MetricsSystem.bootstrap(factory)
+        let notifier = alerts.notifier(logger: logger)
+        defer { notifier?.stop() }
+        let runMetrics = RunMetrics(perJob: alerts.metricsPerJob)
+        let graphite = alerts.graphite { registry.emitToString() }
         var api = APIServer.Configuration()
         api.host = httpAddress
         api.port = httpPort
@@ -194,22 +206,24 @@ struct Serve: AsyncParsableCommand {
             return LauncherChoice(launcher: framework, services: [framework] + (discovery.map { [$0] } ?? []), local: false)
         }
         if let location = zooKeeper {
-            try await runHighlyAvailable(location, options: options, launchers: launchers, api: api, registry: registry, lock: lock, logger: logger)
+            try await runHighlyAvailable(location, options: options, launchers: launchers, api: api, registry: registry, lock: lock, logger: logger,
+                                         notices: notifier, runMetrics: runMetrics, extra: graphite.map { [$0] } ?? [])
             return
         }
         let store = try data.openStore(create: true, historyLimit: jobHistoryLimit)
         let choice = try launchers(store)
-        let scheduler = Scheduler(store: store, launcher: choice.launcher, options: options)
+        let scheduler = Scheduler(store: store, launcher: choice.launcher, options: options, notices: notifier, metrics: runMetrics)
         // The stored state is loaded before anything starts: a state file that cannot be read stops here,
         // with the file and the job or row it is about.
         try await scheduler.restore()
-        let (source, sync) = jobSource(scheduler: scheduler, store: store, logger: logger)
+        let (source, sync) = jobSource(scheduler: scheduler, store: store, logger: logger, notices: notifier)
         let server = APIServer(scheduler: scheduler, store: store, configuration: api, sync: sync,
                                webhookSecret: webhookSecretValue, registry: registry)
         let application = server.application { port in announce(port: port, lock: lock, logger: logger) }
         let janitor = SandboxJanitor(dataDirectory: data.directory, store: store, retention: retention ?? .history,
                                      historyLimit: jobHistoryLimit, interval: sandboxSweepInterval.duration)
-        let services: [any Service] = [scheduler, source, application, janitor] + choice.services
+        Gauge(label: "chronos_leader").record(1)
+        let services: [any Service] = [scheduler, source, application, janitor] + choice.services + (graphite.map { [$0] } ?? [])
         logger.info("chronos-sync \(Version.text) with state in \(data.statePath) (pid \(getpid()))")
         try await runGroup(services, logger: logger)
         withExtendedLifetime(lock) {}
@@ -243,7 +257,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// The job source: a plain folder, or git (the repository given, or the one we run in).
-    func jobSource(scheduler: Scheduler, store: any StateStore, logger: Logger) -> (any Service, SyncLoop?) {
+    func jobSource(scheduler: Scheduler, store: any StateStore, logger: Logger, notices: (any NoticeSink)?) -> (any Service, SyncLoop?) {
         if let jobs, repo == nil {
             logger.info("serving the folder \(jobs)")
             return (FolderSource(path: jobs, scheduler: scheduler, interval: syncIntervalFlag?.duration ?? .seconds(5)), nil)
@@ -252,7 +266,7 @@ struct Serve: AsyncParsableCommand {
         var gitOptions = GitSourceOptions(location: location, ref: ref, folder: path, mirrorDirectory: data.directory + "/git")
         gitOptions.allowInsecure = allowInsecureGit
         let git = LibGit2Source(gitOptions)
-        let loop = SyncLoop(controller: SyncController(source: git, scheduler: scheduler, store: store),
+        let loop = SyncLoop(controller: SyncController(source: git, scheduler: scheduler, store: store, notices: notices),
                             interval: syncIntervalFlag?.duration ?? .seconds(60))
         logger.info("syncing \(path)/ of \(git.displayName) at \(git.ref)")
         return (loop, loop)
@@ -262,7 +276,8 @@ struct Serve: AsyncParsableCommand {
     /// run only while this instance leads.
     func runHighlyAvailable(_ location: ZooKeeperLocation, options: SchedulerOptions, launchers: @escaping @Sendable (any StateStore) throws -> LauncherChoice,
                             api: APIServer.Configuration,
-                            registry: PrometheusCollectorRegistry, lock: DataFolderLock, logger: Logger) async throws {
+                            registry: PrometheusCollectorRegistry, lock: DataFolderLock, logger: Logger,
+                            notices: (any NoticeSink)?, runMetrics: RunMetrics, extra: [any Service]) async throws {
         let layout = ZNodeLayout(root: location.path)
         let timeout = zkTimeout.value.duration
         let elector = LeaderElector(hosts: location.hosts, layout: layout, sessionTimeout: timeout,
@@ -281,9 +296,10 @@ struct Serve: AsyncParsableCommand {
         let command = self
         let webhook = webhookSecretValue
         let factory = TermFactory(
-            layout: layout, historyLimit: jobHistoryLimit, options: options, launchers: launchers, leaseDuration: timeout / 3,
+            layout: layout, historyLimit: jobHistoryLimit, options: options, notices: notices, runMetrics: runMetrics,
+            launchers: launchers, leaseDuration: timeout / 3,
             source: { scheduler, store in
-                let (source, sync) = command.jobSource(scheduler: scheduler, store: store, logger: logger)
+                let (source, sync) = command.jobSource(scheduler: scheduler, store: store, logger: logger, notices: notices)
                 return (source, sync)
             },
             helpers: { store in
@@ -296,7 +312,7 @@ struct Serve: AsyncParsableCommand {
         let terms = LeadershipTerms(elector: elector, front: front, factory: factory, logger: logger)
         logger.info("chronos-sync \(Version.text) with state in \(location.description), sandboxes in \(data.directory) (pid \(getpid()))")
         // Stopped in reverse order: the term first, then the election (closing the session), then the API.
-        try await runGroup([application, ElectionService(elector: elector, instance: addresses), terms], logger: logger)
+        try await runGroup([application, ElectionService(elector: elector, instance: addresses), terms] + extra, logger: logger)
         withExtendedLifetime(lock) {}
     }
 

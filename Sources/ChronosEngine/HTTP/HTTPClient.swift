@@ -14,7 +14,10 @@ package struct HTTPRequest: Sendable {
     package var contentType: String?
     /// `user:password` for HTTP basic auth.
     package var credentials: String?
+    /// More header lines (`Name: value`).
+    package var headers: [String] = []
     package var timeoutSeconds = 120
+    package var connectTimeoutSeconds = 10
 
     package init(_ method: Method, _ url: String, body: Data? = nil, contentType: String? = nil, credentials: String? = nil) {
         self.method = method
@@ -61,7 +64,8 @@ package enum HTTPClient {
         var data = Data()
     }
 
-    static func perform(_ request: HTTPRequest) throws(HTTPClientError) -> HTTPResponse {
+    /// Sends `request` on the calling thread (which it blocks until the answer or the timeout).
+    package static func perform(_ request: HTTPRequest) throws(HTTPClientError) -> HTTPResponse {
         _ = setup
         let shownURL = Scrub.secrets(in: request.url)
         guard let handle = curl_easy_init() else { throw HTTPClientError(code: -1, url: shownURL, message: "libcurl: curl_easy_init failed") }
@@ -81,7 +85,7 @@ package enum HTTPClient {
                     } }
                     if c == CURLE_OK { c = chronos_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()) }
                     if c == CURLE_OK { c = chronos_curl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue) }
-                    if c == CURLE_OK { c = chronos_curl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, 10) }
+                    if c == CURLE_OK { c = chronos_curl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, request.connectTimeoutSeconds) }
                     if c == CURLE_OK { c = chronos_curl_easy_setopt_long(handle, CURLOPT_TIMEOUT, request.timeoutSeconds) }
                     if c == CURLE_OK { c = chronos_curl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1) }
                     if c == CURLE_OK { c = chronos_curl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, request.method == .get ? 1 : 0) }
@@ -90,7 +94,10 @@ package enum HTTPClient {
                     }
                     if c == CURLE_OK { c = chronos_curl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(buffer.baseAddress!)) }
                     // The header list and the body must live until the transfer ends: it happens in this scope.
-                    let headers = request.contentType.map { curl_slist_append(nil, "Content-Type: \($0)") } ?? nil
+                    var headers: UnsafeMutablePointer<curl_slist>?
+                    for line in (request.contentType.map { ["Content-Type: \($0)"] } ?? []) + request.headers {
+                        headers = curl_slist_append(headers, line)
+                    }
                     defer { curl_slist_free_all(headers) }
                     if c == CURLE_OK, headers != nil {
                         c = chronos_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers))

@@ -1,6 +1,5 @@
 import JobSpec
 import Logging
-import Metrics
 import ServiceLifecycle
 
 /// The scheduler service: owns the `SchedulerCore`, sleeps until its next timer, and performs each
@@ -13,6 +12,10 @@ package actor Scheduler: Service {
     let logger: Logger
     /// Asked right before each launch; an HA leader that may have been replaced launches nothing.
     nonisolated let launchGate: (any LaunchGate)?
+    /// Takes the notices of each stored step (failures, disables, successes asked for); it only queues.
+    nonisolated let notices: (any NoticeSink)?
+    /// Counts runs started and ended, with their durations and delays.
+    nonisolated let metrics: RunMetrics
     /// Every write goes through it, so batches reach the store in the order of the steps even when
     /// one is retried.
     nonisolated let writer: OrderedStoreWriter
@@ -35,9 +38,11 @@ package actor Scheduler: Service {
 
     package init(store: any StateStore, launcher: any Launcher, options: SchedulerOptions = SchedulerOptions(),
                 clock: any SchedulerClock = WallClock(), logger: Logger = Logger(label: "chronos-sync.scheduler"),
-                launchGate: (any LaunchGate)? = nil) {
+                launchGate: (any LaunchGate)? = nil, notices: (any NoticeSink)? = nil, metrics: RunMetrics = RunMetrics()) {
         core = SchedulerCore(options: options)
         self.launchGate = launchGate
+        self.notices = notices
+        self.metrics = metrics
         self.store = store
         self.launcher = launcher
         self.clock = clock
@@ -183,12 +188,8 @@ package actor Scheduler: Service {
             return
         }
         if !step.launches.isEmpty { launchSink.yield(step.launches) }
-        for launch in step.launches {
-            Counter(label: "chronos_runs_started_total", dimensions: [("job", launch.run.job)]).increment()
-        }
-        for (job, state) in step.ended {
-            Counter(label: "chronos_runs_ended_total", dimensions: [("job", job), ("state", state.rawValue)]).increment()
-        }
+        if !step.notices.isEmpty { notices?.post(step.notices) }
+        metrics.record(step)
         for kill in step.kills where core.active[kill.taskID] != nil {
             if await !launcher.kill(kill.taskID, reason: kill.reason) {
                 // No process to signal (an async job's has exited): the run ends here.

@@ -273,7 +273,7 @@ extension SchedulerCore {
             run.reason = reason
         }
         step.save(run)
-        step.ended.append((name, run.state))
+        step.ended.append(run)
         releaseWaiting(name, now: now)
         guard let entry = entries[name], var state = states[name] else { return }
         if succeeded {
@@ -289,6 +289,10 @@ extension SchedulerCore {
             states[name] = state
             step.save(name, state)
             step.events.append("\(id) succeeded")
+            if entry.job.notifyOnSuccess {
+                step.notices.append(Notice(kind: .succeeded, at: now, job: name, owner: entry.job.owner, run: run,
+                                           summary: "job \(name) succeeded"))
+            }
             completed(name, now: now, step: &step)
             return
         }
@@ -306,9 +310,15 @@ extension SchedulerCore {
         state.errorCount += 1
         state.errorsSinceLastSuccess += 1
         state.lastError = now
+        let exhausted = run.taskID.attempt > 0
+        step.notices.append(Notice(kind: exhausted ? .retriesExhausted : .failed, at: now, job: name, owner: entry.job.owner, run: run,
+                                   summary: exhausted ? "job \(name) failed after \(run.taskID.attempt + 1) attempts: \(run.reason)"
+                                                      : "job \(name) failed: \(run.reason)"))
         if options.disableAfterFailures > 0 && state.errorsSinceLastSuccess >= options.disableAfterFailures {
             state.disabledOverride = true
             step.events.append("job \(name) disabled after \(state.errorsSinceLastSuccess) failures in a row")
+            step.notices.append(Notice(kind: .disabled, at: now, job: name, owner: entry.job.owner, run: run,
+                                       summary: "job \(name) disabled after \(state.errorsSinceLastSuccess) failures in a row"))
         }
         states[name] = state
         step.save(name, state)

@@ -20,8 +20,10 @@ package struct SchedulerStep: Sendable {
     package var kills: [Kill] = []
     /// What happened, for the log.
     package var events: [String] = []
-    /// Runs that ended in this step, for metrics.
-    package var ended: [(job: String, state: RunState)] = []
+    /// Runs that ended in this step, as they ended (for metrics).
+    package var ended: [RunRecord] = []
+    /// What people should hear about, handed to the notifier once the batch is stored.
+    package var notices: [Notice] = []
     /// Runs first stored in this step (their whole record is written).
     var newRuns: Set<TaskID> = []
     /// Runs stored as queued in an earlier step that start in this one.
@@ -42,6 +44,7 @@ package struct SchedulerStep: Sendable {
         batch.runs += other.batch.runs
         launches += other.launches
         ended += other.ended
+        notices += other.notices
         newRuns.formUnion(other.newRuns)
         batch.startedRuns += other.batch.startedRuns
         batch.startedReadyAt += other.batch.startedReadyAt

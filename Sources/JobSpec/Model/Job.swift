@@ -33,6 +33,8 @@ public struct Job: Hashable, Sendable {
     public var maxRetryInterval: FixedDuration?
     public var async: Bool = false
     public var concurrent: Bool = false
+    /// Mail the owner (and tell chat and webhooks) when a run succeeds, not only when one fails for good (extension).
+    public var notifyOnSuccess: Bool = false
     /// Trigger children even when this job finally fails.
     public var softError: Bool = false
     public var disabled: Bool = false

@@ -14,6 +14,8 @@ package actor SyncController {
     let store: any StateStore
     let clock: any SchedulerClock
     let logger: Logger
+    /// Takes the notices of failed syncs and new drift; it only queues.
+    let notices: (any NoticeSink)?
     /// Sync, plan and saved-plan apply pass through it, so they never interleave.
     package let queue = SyncQueue()
     package private(set) var status = SyncStatus()
@@ -27,8 +29,9 @@ package actor SyncController {
     static let historyLimit = 100
 
     package init(source: any GitSource, scheduler: Scheduler, store: any StateStore, clock: any SchedulerClock = WallClock(),
-                 logger: Logger = Logger(label: "chronos-sync.git")) {
+                 logger: Logger = Logger(label: "chronos-sync.git"), notices: (any NoticeSink)? = nil) {
         self.source = source
+        self.notices = notices
         self.scheduler = scheduler
         self.store = store
         self.clock = clock
@@ -173,7 +176,9 @@ package actor SyncController {
         history.insert(report.entry, at: 0)
         if history.count > Self.historyLimit { history.removeLast(history.count - Self.historyLimit) }
         logger.log(level: report.level, "\(report.log)")
+        if !report.notices.isEmpty { notices?.post(report.notices) }
         Counter(label: "chronos_syncs_total", dimensions: [("state", status.state.rawValue)]).increment()
+        Timer(label: "chronos_sync_duration_seconds", dimensions: [("state", status.state.rawValue)]).recordMilliseconds(max(0, clock.now() - now))
         if case .failed = outcome {} else {
             Gauge(label: "chronos_sync_drift_jobs").record(report.driftRemaining)
             if report.driftDetected > 0 { Counter(label: "chronos_sync_drift_detected_total").increment(by: report.driftDetected) }

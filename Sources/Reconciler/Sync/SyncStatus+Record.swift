@@ -1,3 +1,4 @@
+import ChronosEngine
 import Logging
 
 extension SyncStatus {
@@ -10,12 +11,15 @@ extension SyncStatus {
         /// Drifted jobs found by this sync, and those left in place after it.
         package var driftDetected = 0
         package var driftRemaining = 0
+        /// What people should hear about: a sync that failed (once, not on every interval) and drift not seen before.
+        package var notices: [Notice] = []
     }
 
     /// The record step: takes in how a sync ended, whatever step it reached, and says what to report.
     /// A failed sync keeps the applied revision and its time: those jobs keep running.
     package mutating func record(_ outcome: SyncOutcome, at now: Int64) -> Report {
         let previous = (state, revision, message)
+        let previousDrift = Set(drift.map(\.name))
         lastAttempt = now
         var level = Logger.Level.debug
         var log: String
@@ -72,7 +76,19 @@ extension SyncStatus {
             log = message
         }
         let entry = SyncHistoryEntry(at: now, revision: revision, state: state.rawValue, message: message)
-        return Report(entry: entry, level: level, log: log, driftDetected: detected, driftRemaining: drift.count)
+        var notices: [Notice] = []
+        switch outcome {
+        case .failed, .refused:
+            if level == .warning { notices.append(Notice(kind: .syncFailed, at: now, summary: message)) }
+        case .applied:
+            break
+        }
+        let newDrift = drift.map(\.name).filter { !previousDrift.contains($0) }
+        if !newDrift.isEmpty {
+            let shown = newDrift.prefix(10).joined(separator: ", ") + (newDrift.count > 10 ? ", …" : "")
+            notices.append(Notice(kind: .drift, at: now, summary: "\(newDrift.count) job(s) changed outside git: \(shown)"))
+        }
+        return Report(entry: entry, level: level, log: log, driftDetected: detected, driftRemaining: drift.count, notices: notices)
     }
 
     private var keepsRunning: String {
