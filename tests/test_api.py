@@ -73,7 +73,9 @@ def test_the_chronos_python_client_manages_jobs(api):
     client.delete("report")
     assert sorted(job["name"] for job in client.list()) == ["from-git"]
     metrics = client.metrics()
-    assert isinstance(metrics, str) and 'chronos_runs_ended_total{job="nightly",state="succeeded"} 1' in metrics
+    # Run metrics are labelled by outcome and trigger, not by job: the manual run and its dependent child.
+    assert isinstance(metrics, str) and 'chronos_runs_ended_total{outcome="succeeded",trigger="manual"} 1' in metrics
+    assert 'chronos_runs_ended_total{outcome="succeeded",trigger="dependency"} 1' in metrics
 
 
 def test_the_2x_prefix_answers_too(api):

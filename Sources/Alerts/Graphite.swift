@@ -71,10 +71,10 @@ package struct GraphiteReporter: Service {
     package var prefix: String
     package var interval: Duration
     /// The metrics page's text, read at each push.
-    package var metrics: @Sendable () -> String
+    package var metrics: @Sendable () async -> String
     package var logger = Logger(label: "chronos-sync.graphite")
 
-    package init(hostPort: String, prefix: String, interval: Duration, metrics: @escaping @Sendable () -> String) throws(DeliveryError) {
+    package init(hostPort: String, prefix: String, interval: Duration, metrics: @escaping @Sendable () async -> String) throws(DeliveryError) {
         guard let colon = hostPort.lastIndex(of: ":"), let port = Int(hostPort[hostPort.index(after: colon)...]), (1...65535).contains(port) else {
             throw DeliveryError("--graphite-host-port takes host:port, not \(hostPort)")
         }
@@ -86,6 +86,11 @@ package struct GraphiteReporter: Service {
     }
 
     package func run() async throws {
+        // A graceful shutdown cancels the wait between pushes.
+        try await cancelWhenGracefulShutdown { try await pushes() }
+    }
+
+    private func pushes() async throws {
         let busy = Mutex(false)
         var failing = false
         while !Task.isCancelledOrShuttingDown {
@@ -95,7 +100,7 @@ package struct GraphiteReporter: Service {
                 logger.warning("graphite at \(host):\(port): the previous push is still under way; this one is skipped")
                 continue
             }
-            let lines = GraphiteLines.from(prometheus: metrics(), prefix: prefix, timestamp: Int64(Date().timeIntervalSince1970))
+            let lines = GraphiteLines.from(prometheus: await metrics(), prefix: prefix, timestamp: Int64(Date().timeIntervalSince1970))
             let (host, port) = (self.host, self.port)
             let error = await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
                 Thread.detachNewThread {

@@ -84,6 +84,9 @@ package struct APIServer: Sendable {
         return router
     }
 
+    /// The metrics page's text (what Graphite is sent): the scheduler's gauges read now.
+    package func metricsText() async -> String { await Routes(server: self).metricsText() }
+
     private func addEngineRoutes(to router: Router<BasicRequestContext>) {
         let routes = Routes(server: self)
         routes.addScheduler(to: router.group("/v1/scheduler"))

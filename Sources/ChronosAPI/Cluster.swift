@@ -16,6 +16,7 @@ package final class ClusterFront: Sendable {
     let logger: Logger
     let webhookOpen: Bool
     private let term = Mutex<(any HTTPResponder<BasicRequestContext>)?>(nil)
+    private let leading = Mutex<APIServer?>(nil)
 
     package init(membership: any ClusterMembership, configuration: APIServer.Configuration, webhookOpen: Bool,
                  registry: PrometheusCollectorRegistry, logger: Logger = Logger(label: "chronos-sync.api")) {
@@ -30,6 +31,13 @@ package final class ClusterFront: Sendable {
     package func lead(with server: APIServer?) {
         let responder = server.map { $0.engineRouter().buildResponder() }
         term.withLock { $0 = responder }
+        leading.withLock { $0 = server }
+    }
+
+    /// The metrics page's text: the term's (with the scheduler's gauges) while this instance leads.
+    package func metricsText() async -> String {
+        if let server = leading.withLock({ $0 }) { return await server.metricsText() }
+        return registry.emitToString()
     }
 
     var termResponder: (any HTTPResponder<BasicRequestContext>)? { term.withLock { $0 } }
@@ -40,8 +48,8 @@ package final class ClusterFront: Sendable {
         APIServer.addMiddleware(to: router, configuration: configuration, webhookOpen: webhookOpen)
         router.add(middleware: LeaderDispatch(front: self))
         router.get("ping") { _, _ in textResponse("pong") }
-        router.get("metrics") { [registry] _, _ in
-            textResponse(registry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        router.get("metrics") { [self] _, _ in
+            textResponse(await metricsText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("openapi.yaml") { _, _ in textResponse(OpenAPIDocument.yaml, contentType: "application/yaml") }
         router.get("v1/cluster") { [membership] _, _ in JSONResponse(membership.snapshot()) }

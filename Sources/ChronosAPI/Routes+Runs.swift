@@ -97,8 +97,7 @@ extension Routes {
     func addSystem(to router: Router<BasicRequestContext>) {
         router.get("ping") { _, _ in textResponse("pong") }
         router.get("metrics") { _, _ in
-            await updateGauges()
-            return textResponse(server.registry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            textResponse(await metricsText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("openapi.yaml") { _, _ in textResponse(OpenAPIDocument.yaml, contentType: "application/yaml") }
         // A server without --zk is a cluster of one; an HA instance's front answers this route itself.
@@ -106,6 +105,12 @@ extension Routes {
             let me = ClusterMember(id: server.leaderAddress, api: "http://\(server.leaderAddress)", joined: server.startedAt)
             return JSONResponse(ClusterSnapshot(instance: me, leader: me, leaderSince: server.startedAt, isLeader: true, connected: true, members: [me]))
         }
+    }
+
+    /// The metrics page: the gauges read from the scheduler now, and every metric in the registry.
+    func metricsText() async -> String {
+        await updateGauges()
+        return server.registry.emitToString()
     }
 
     /// Gauges read at scrape time from the scheduler.

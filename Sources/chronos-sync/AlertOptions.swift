@@ -72,7 +72,6 @@ struct AlertOptions: ParsableArguments {
 
     func check() throws {
         guard security != nil else { throw ValidationError("--mail-ssl takes none, starttls or smtps, not \(mailSSL)") }
-        if mailServer != nil, mailFrom == nil { throw ValidationError("--mail-server needs --mail-from") }
         if let server = mailServer, !server.contains(":") { throw ValidationError("--mail-server takes host:port, not \(server)") }
         for (flag, url) in [("--slack-url", slackURL), ("--mattermost-url", mattermostURL), ("--notification-url", notificationURL)] {
             if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
@@ -95,6 +94,7 @@ struct AlertOptions: ParsableArguments {
         let text = NoticeText(clusterName: clusterName, publicURL: publicURL)
         let environment = ProcessInfo.processInfo.environment
         var channels: [any AlertChannel] = []
+        if mailServer != nil, mailFrom == nil { logger.warning("--mail-server needs --mail-from: no mail is sent") }
         if let server = mailServer, let from = mailFrom {
             if chronosMailPassword != nil {
                 logger.warning("--mail_password puts the SMTP password in the process list; set it in \(mailPasswordEnv) instead")
@@ -118,7 +118,7 @@ struct AlertOptions: ParsableArguments {
     }
 
     /// The Graphite push, when asked for.
-    func graphite(metrics: @escaping @Sendable () -> String) -> GraphiteReporter? {
+    func graphite(metrics: @escaping @Sendable () async -> String) -> GraphiteReporter? {
         guard let hostPort = graphiteHostPort else { return nil }
         return try? GraphiteReporter(hostPort: hostPort, prefix: graphiteGroupPrefix, interval: graphiteReportingInterval.duration, metrics: metrics)
     }

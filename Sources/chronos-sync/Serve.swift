@@ -177,7 +177,6 @@ struct Serve: AsyncParsableCommand {
         let notifier = alerts.notifier(logger: logger)
         defer { notifier?.stop() }
         let runMetrics = RunMetrics(perJob: alerts.metricsPerJob)
-        let graphite = alerts.graphite { registry.emitToString() }
         var api = APIServer.Configuration()
         api.host = httpAddress
         api.port = httpPort
@@ -207,7 +206,7 @@ struct Serve: AsyncParsableCommand {
         }
         if let location = zooKeeper {
             try await runHighlyAvailable(location, options: options, launchers: launchers, api: api, registry: registry, lock: lock, logger: logger,
-                                         notices: notifier, runMetrics: runMetrics, extra: graphite.map { [$0] } ?? [])
+                                         notices: notifier, runMetrics: runMetrics)
             return
         }
         let store = try data.openStore(create: true, historyLimit: jobHistoryLimit)
@@ -223,6 +222,7 @@ struct Serve: AsyncParsableCommand {
         let janitor = SandboxJanitor(dataDirectory: data.directory, store: store, retention: retention ?? .history,
                                      historyLimit: jobHistoryLimit, interval: sandboxSweepInterval.duration)
         Gauge(label: "chronos_leader").record(1)
+        let graphite = alerts.graphite { await server.metricsText() }
         let services: [any Service] = [scheduler, source, application, janitor] + choice.services + (graphite.map { [$0] } ?? [])
         logger.info("chronos-sync \(Version.text) with state in \(data.statePath) (pid \(getpid()))")
         try await runGroup(services, logger: logger)
@@ -277,7 +277,7 @@ struct Serve: AsyncParsableCommand {
     func runHighlyAvailable(_ location: ZooKeeperLocation, options: SchedulerOptions, launchers: @escaping @Sendable (any StateStore) throws -> LauncherChoice,
                             api: APIServer.Configuration,
                             registry: PrometheusCollectorRegistry, lock: DataFolderLock, logger: Logger,
-                            notices: (any NoticeSink)?, runMetrics: RunMetrics, extra: [any Service]) async throws {
+                            notices: (any NoticeSink)?, runMetrics: RunMetrics) async throws {
         let layout = ZNodeLayout(root: location.path)
         let timeout = zkTimeout.value.duration
         let elector = LeaderElector(hosts: location.hosts, layout: layout, sessionTimeout: timeout,
@@ -312,7 +312,8 @@ struct Serve: AsyncParsableCommand {
         let terms = LeadershipTerms(elector: elector, front: front, factory: factory, logger: logger)
         logger.info("chronos-sync \(Version.text) with state in \(location.description), sandboxes in \(data.directory) (pid \(getpid()))")
         // Stopped in reverse order: the term first, then the election (closing the session), then the API.
-        try await runGroup([application, ElectionService(elector: elector, instance: addresses), terms] + extra, logger: logger)
+        let graphite = alerts.graphite { await front.metricsText() }
+        try await runGroup([application, ElectionService(elector: elector, instance: addresses), terms] + (graphite.map { [$0] } ?? []), logger: logger)
         withExtendedLifetime(lock) {}
     }
 
