@@ -477,3 +477,23 @@ def test_metrics_are_bounded_unless_per_job_is_asked(chronos_bin, tmp_path):
             assert sample(families, "chronos_leader") == 1
         finally:
             api.stop()
+
+
+def test_the_grafana_dashboard_uses_only_metrics_the_server_has():
+    import re
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    dashboard = json.loads((root / "deploy" / "grafana-dashboard.json").read_text())
+    readme = (root / "README.md").read_text()
+    section = readme[readme.index("**Metrics** at `/metrics`"):readme.index("deploy/grafana-dashboard.json")]
+    documented = set(re.findall(r"chronos_[a-z_]+", section))
+    used = set()
+    for panel in dashboard["panels"]:
+        assert panel["targets"], panel["title"]
+        for target in panel["targets"]:
+            for name in re.findall(r"chronos_[a-z_]+", target["expr"]):
+                used.add(re.sub(r"_(bucket|sum|count)$", "", name))
+    assert used and used <= documented, used - documented
+    # Every run-metric family the scheduler exports is on the dashboard.
+    assert {"chronos_runs_started_total", "chronos_runs_ended_total", "chronos_run_delay_seconds", "chronos_run_duration_seconds",
+            "chronos_leader", "chronos_notifications_total", "chronos_syncs_total"} <= used
