@@ -131,8 +131,9 @@ extension Routes {
                 : status.state.errorsSinceLastSuccess > 0 ? "failing" : "idle"
             byState[state, default: 0] += 1
         }
+        let byStateName = MetricNameDescriptor(namespace: "chronos", metricName: "jobs_by_state", unitName: "", helpText: "Jobs by state")
         for (state, count) in byState {
-            registry.makeGauge(name: "chronos_jobs_by_state", labels: [("state", state)], help: "Jobs by state").set(Double(count))
+            registry.makeGauge(descriptor: byStateName, labels: [("state", state)]).set(Double(count))
         }
     }
 }

@@ -25,7 +25,7 @@ extension JobField {
         JobField("async", \Job.async, .boolean),
         JobField("concurrent", \Job.concurrent, .boolean),
         JobField("softError", \Job.softError, .boolean),
-        JobField("notifyOnSuccess", \Job.notifyOnSuccess, .boolean),
+        JobField("notifyOnSuccess", \Job.notifyOnSuccess, .boolean, omittedAtDefault: true),
         JobField("disabled", \Job.disabled, .boolean),
         JobField("highPriority", \Job.highPriority, .boolean),
         JobField("cpus", \Job.cpus, .number),

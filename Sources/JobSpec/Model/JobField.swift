@@ -50,21 +50,30 @@ public final class JobField: Sendable {
     /// Encodes the value under `key`; nothing when absent.
     let encode: @Sendable (_ job: Job, _ container: inout KeyedEncodingContainer<FieldKey>, _ key: FieldKey) throws -> Void
 
-    /// A field that always has a value, its default being `Job()`'s.
+    /// A field that always has a value, its default being `Job()`'s. A field added after specs were stored
+    /// is `omittedAtDefault`: left out of the hash and the stored JSON while it holds its default, so the
+    /// hashes of existing jobs do not change (which would show every job as changed after an upgrade).
     convenience init<Value>(_ name: String, _ path: WritableKeyPath<Job, Value> & Sendable, _ codec: FieldCodec<Value>, chronosName: String? = nil,
-                            hashed: Bool = true, mayHaveDefault: Bool = true, alwaysWritten: Bool = false) {
+                            hashed: Bool = true, mayHaveDefault: Bool = true, alwaysWritten: Bool = false, omittedAtDefault: Bool = false) {
         let defaultValue = Job()[keyPath: path]
         let get = Self.getter(path)
         self.init(name: name, chronosName: chronosName ?? name, kind: codec.kind, isOptional: false, isHashed: hashed,
-                  mayHaveDefault: mayHaveDefault, choices: codec.choices, defaultJSON: codec.canonical(defaultValue),
+                  mayHaveDefault: mayHaveDefault, choices: codec.choices, defaultJSON: omittedAtDefault ? nil : codec.canonical(defaultValue),
                   alwaysWritten: alwaysWritten,
                   read: { node, job, r in if let value = codec.read(node, name, r) { job[keyPath: path] = value } },
-                  canonical: { job in codec.canonical(get(job)) },
+                  canonical: { job in
+                      let value = get(job)
+                      return omittedAtDefault && value == defaultValue ? nil : codec.canonical(value)
+                  },
                   yaml: { job in
                       let value = get(job)
                       return !alwaysWritten && value == defaultValue ? nil : name + ":" + codec.yaml(value)
                   },
-                  encode: { job, container, key in try container.encode(get(job), forKey: key) })
+                  encode: { job, container, key in
+                      let value = get(job)
+                      if omittedAtDefault && value == defaultValue { return }
+                      try container.encode(value, forKey: key)
+                  })
     }
 
     /// A field that may be absent (nil), which is its default.
