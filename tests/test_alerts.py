@@ -217,7 +217,10 @@ def test_mail_reaches_the_owner_on_failure_exhausted_retries_disable_and_asked_f
         api.stop()
 
 
-def test_mail_over_starttls_with_a_password_from_the_environment(chronos_bin, tmp_path, tls_files):
+# With SMTPS the whole session is TLS, which aiosmtpd's AUTH-without-STARTTLS warning does not know.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+@pytest.mark.parametrize("security", ["starttls", "smtps"])
+def test_mail_over_tls_with_a_password_from_the_environment(chronos_bin, tmp_path, tls_files, security):
     key, cert = tls_files
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(str(cert), str(key))
@@ -229,14 +232,19 @@ def test_mail_over_starttls_with_a_password_from_the_environment(chronos_bin, tm
         return AuthResult(success=ok)
 
     box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port(), tls_context=context, require_starttls=True,
-                            authenticator=authenticator, auth_required=True)
+    if security == "starttls":
+        controller = Controller(box, hostname="127.0.0.1", port=free_port(), tls_context=context, require_starttls=True,
+                                authenticator=authenticator, auth_required=True)
+    else:
+        # SMTPS: TLS from the first byte.
+        controller = Controller(box, hostname="127.0.0.1", port=free_port(), ssl_context=context,
+                                authenticator=authenticator, auth_required=True, auth_require_tls=False)
     controller.start()
     import os
     os.environ["CHRONOS_SYNC_MAIL_PASSWORD"] = "hunter2-secret"
     try:
         api = start(chronos_bin, tmp_path, "--mail-server", f"127.0.0.1:{controller.port}", "--mail-from", "chronos@example.com",
-                    "--mail-user", "mailer", "--mail-ssl", "starttls", "--mail-ca-file", str(cert))
+                    "--mail-user", "mailer", "--mail-ssl", security, "--mail-ca-file", str(cert))
     finally:
         del os.environ["CHRONOS_SYNC_MAIL_PASSWORD"]
     try:
@@ -249,7 +257,7 @@ def test_mail_over_starttls_with_a_password_from_the_environment(chronos_bin, tm
             """)
         api.wait_for(lambda: "broken" in call(api, "GET", "/v1/scheduler/jobs")[2], what="the job")
         run_now(api, "broken")
-        api.wait_for(lambda: box.by_subject("job broken failed"), what="the mail over STARTTLS")
+        api.wait_for(lambda: box.by_subject("job broken failed"), what=f"the mail over {security}")
         assert logins and all(logins)
         assert "Exit:     4" in box.by_subject("job broken failed")[0].get_content()
         assert "hunter2-secret" not in api.log.read_text()

@@ -134,6 +134,13 @@ def test_a_dependency_chain_runs_on_mesos_with_its_output_read_from_the_agent(si
                     timeout=WAIT, what="an implicit reconciliation")
     # Nothing waits any more: offers are suppressed.
     server.wait_for(lambda: sim.state()["frameworks"][0]["suppressed"], timeout=WAIT, what="SUPPRESS")
+    # The framework's metrics: the three tasks launched, the offers they came in, the calls by type.
+    with urllib.request.urlopen(f"http://127.0.0.1:{api_port(server)}/metrics", timeout=10) as answer:
+        metrics = answer.read().decode()
+    assert "chronos_mesos_tasks_launched_total 3" in metrics, metrics
+    assert re.search(r"chronos_mesos_offers_received_total [1-9]", metrics)
+    assert re.search(r'chronos_mesos_calls_total\{type="ACCEPT"\} [1-9]', metrics)
+    assert re.search(r'chronos_mesos_calls_total\{type="SUPPRESS"\} [1-9]', metrics)
 
 
 def long_job(server: Server, name: str = "long", seconds: float = 3):
