@@ -253,10 +253,33 @@ def test_a_shell_jobs_arguments_are_appended_to_its_command(api):
     assert (status, out) == (200, "got one two\n"), "the ; dropped as Chronos does"
 
 
-def test_run_now_arguments_are_read_as_the_shell_reads_them(api):
+def test_run_now_arguments_are_appended_raw_as_chronos_does(api):
     from urllib.parse import quote
     assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "printer", "command": "printf '%s|'", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
-    assert call(api, "PUT", "/v1/scheduler/job/printer?arguments=" + quote('--x "a b" c'))[0] == 204
+    # The text is the shell's to read: quotes group, $((…)) expands, and the ; is dropped as Chronos drops it.
+    assert call(api, "PUT", "/v1/scheduler/job/printer?arguments=" + quote('--x "a b" $((1+2));'))[0] == 204
     run = api.wait_for(lambda: finished(api.history("printer"), "succeeded"), what="the run")[0]
-    assert call(api, "GET", f"/v1/jobs/printer/runs/{run['taskID']}/stdout")[2] == "--x|a b|c|"
-    assert call(api, "PUT", "/v1/scheduler/job/printer?arguments=" + quote("'open"))[0] == 400
+    assert run["argumentText"] == '--x "a b" $((1+2));'
+    assert call(api, "GET", f"/v1/jobs/printer/runs/{run['taskID']}/stdout")[2] == "--x|a b|3|"
+    # A query is read as a form, as Chronos's JAX-RS reads it: + is a space, %2B a plus.
+    assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "plus", "command": "printf '%s|'", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
+    assert call(api, "PUT", "/v1/scheduler/job/plus?arguments=x+y%2B1")[0] == 204
+    run = api.wait_for(lambda: finished(api.history("plus"), "succeeded"), what="the run")[0]
+    assert call(api, "GET", f"/v1/jobs/plus/runs/{run['taskID']}/stdout")[2] == "x|y+1|"
+    # An open quote is the shell's error, as on Chronos: the run fails.
+    assert call(api, "PUT", "/scheduler/job/printer?arguments=" + quote("'open"))[0] == 204
+    api.wait_for(lambda: finished(api.history("printer"), "failed"), what="the run with an open quote to fail")
+
+
+def test_a_retry_of_a_run_with_arguments_runs_the_same_command_line(api):
+    from urllib.parse import quote
+    body = {"name": "again", "command": "sh -c 'printf \"%s|\" \"$@\"; exit 1' sh", "schedule": "R/2030-01-01T00:00:00Z/P1D",
+            "retries": 1, "retryInterval": "PT1S"}
+    assert call(api, "POST", "/v1/scheduler/iso8601", body)[0] == 204
+    assert call(api, "PUT", "/v1/scheduler/job/again?arguments=" + quote('"a b" c'))[0] == 204
+    runs = api.wait_for(lambda: len(finished(api.history("again"), "failed")) == 2 and finished(api.history("again"), "failed"), what="the run and its retry")
+    assert [r["taskID"].split(":")[2] for r in runs] == ["0", "1"]
+    for run in runs:
+        assert run["argumentText"] == '"a b" c'
+        assert call(api, "GET", f"/v1/jobs/again/runs/{run['taskID']}/stdout")[2] == "a b|c|"
+

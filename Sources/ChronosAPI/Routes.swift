@@ -117,14 +117,27 @@ struct Routes: Sendable {
         return name
     }
 
+    /// As Chronos: the `arguments` text is appended to the command as it is, for this run only (and its
+    /// retries); a blank one runs the job with its own arguments.
     func runNow(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        // Chronos appends the text to the command for the shell to read: its words are split as the shell would.
-        let text = request.uri.queryParameters.get("arguments") ?? ""
-        guard let arguments = ShellCommand.words(text) else {
-            throw APIError(.badRequest, "the arguments \"\(text)\" leave a quote open")
-        }
-        _ = try await onJob(context) { _ = try await scheduler.runNow($0, arguments: arguments) }
+        let text = Self.formValue(request.uri.query, "arguments")
+        let argumentText = text.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        _ = try await onJob(context) { _ = try await scheduler.runNow($0, argumentText: argumentText) }
         return Response(status: .noContent)
+    }
+
+    /// A query parameter read as Chronos's JAX-RS reads one: a form value, where `+` is a space (curl's
+    /// `--data-urlencode` writes a space so) and `%2B` a plus.
+    static func formValue(_ query: String?, _ name: String) -> String? {
+        func decoded(_ text: Substring) -> String {
+            let spaced = text.replacingOccurrences(of: "+", with: " ")
+            return spaced.removingPercentEncoding ?? spaced
+        }
+        for pair in (query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if decoded(parts[0]) == name { return parts.count > 1 ? decoded(parts[1]) : "" }
+        }
+        return nil
     }
 
     /// As Chronos: a job's children are re-parented (to its parents, or given its schedule), not refused.

@@ -217,9 +217,9 @@ extension Scheduler {
         await perform(core.apply(jobs, now: clock.now()))
     }
 
-    /// Runs a job now with extra arguments; returns the run's task id.
-    package func runNow(_ name: String, arguments: [String] = []) async throws -> TaskID {
-        let (id, step) = try core.runNow(name, arguments: arguments, now: clock.now())
+    /// Runs a job now with extra arguments (words, or a Chronos `?arguments=` text); returns the run's task id.
+    package func runNow(_ name: String, arguments: [String] = [], argumentText: String? = nil) async throws -> TaskID {
+        let (id, step) = try core.runNow(name, arguments: arguments, argumentText: argumentText, now: clock.now())
         await perform(step)
         return id
     }

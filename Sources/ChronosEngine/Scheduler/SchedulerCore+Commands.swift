@@ -7,13 +7,15 @@ package struct UnknownJobError: Error, Sendable, CustomStringConvertible {
 }
 
 extension SchedulerCore {
-    /// Runs a job now (Chronos's `PUT /v1/scheduler/job/{name}`), with extra arguments.
-    package mutating func runNow(_ name: String, arguments: [String] = [], now: Int64) throws(UnknownJobError) -> (TaskID, SchedulerStep) {
+    /// Runs a job now (Chronos's `PUT /v1/scheduler/job/{name}`), with extra arguments: words, or the text
+    /// of Chronos's `?arguments=` (see `ShellCommand`).
+    package mutating func runNow(_ name: String, arguments: [String] = [], argumentText: String? = nil,
+                                 now: Int64) throws(UnknownJobError) -> (TaskID, SchedulerStep) {
         guard entries[name] != nil else { throw UnknownJobError(name: name) }
         var step = SchedulerStep()
         var id = TaskID(due: now, attempt: 0, job: name)
         while active[id] != nil { id.due += 1 }
-        enqueue(id, trigger: .manual, readyAt: now, now: now, arguments: arguments, step: &step)
+        enqueue(id, trigger: .manual, readyAt: now, now: now, arguments: arguments, argumentText: argumentText, step: &step)
         dispatch(now: now, step: &step)
         return (id, step)
     }
