@@ -283,3 +283,46 @@ def test_a_retry_of_a_run_with_arguments_runs_the_same_command_line(api):
         assert run["argumentText"] == '"a b" c'
         assert call(api, "GET", f"/v1/jobs/again/runs/{run['taskID']}/stdout")[2] == "a b|c|"
 
+
+def test_progress_of_a_data_job_is_kept_in_its_run_and_shown(api):
+    counter = {"name": "counter", "command": "true", "schedule": "R/2030-01-01T00:00:00Z/P1D", "async": True, "dataProcessingJobType": True}
+    assert call(api, "POST", "/v1/scheduler/iso8601", counter)[0] == 204
+    assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "plain", "command": "true", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
+    assert call(api, "PUT", "/v1/scheduler/job/counter")[0] == 204
+    task = api.wait_for(lambda: [r for r in api.history("counter") if r["state"] == "running" and r.get("sandbox")], what="the async run")[0]["taskID"]
+    # Chronos's task id (trailing colon) on 3.x's prefix, ours on 2.x's: both count.
+    assert call(api, "POST", f"/v1/scheduler/job/counter/task/{task}:/progress", {"numAdditionalElementsProcessed": 100})[0] == 204
+    assert call(api, "POST", f"/scheduler/job/counter/task/{task}/progress", {"numAdditionalElementsProcessed": 23})[0] == 204
+    assert call(api, "POST", f"/v1/scheduler/job/counter/task/{task}/progress", {})[0] == 204, "no count, no change"
+    # Chronos's refusals: a negative count, an unknown job or run, a job that tracks no data, not a task id.
+    for path, body in [(f"counter/task/{task}", {"numAdditionalElementsProcessed": -1}),
+                       (f"nosuch/task/{task}", {"numAdditionalElementsProcessed": 1}),
+                       ("counter/task/ct:1:0:counter", {"numAdditionalElementsProcessed": 1}),
+                       (f"plain/task/{task.replace('counter', 'plain')}", {"numAdditionalElementsProcessed": 1}),
+                       ("counter/task/not-a-task", {"numAdditionalElementsProcessed": 1})]:
+        status, _, answer = call(api, "POST", f"/v1/scheduler/job/{path}/progress", body)
+        assert status == 400, (path, status, answer)
+    run = next(r for r in api.history("counter") if r["taskID"] == task)
+    assert run["elementsProcessed"] == 123
+    table = api.cli("history", "counter")
+    assert "ELEMENTS" in table.stdout and " 123 " in table.stdout, table.stdout
+    stat = json.loads(call(api, "GET", "/v1/scheduler/job/stat/counter")[2])
+    assert stat["taskStatHistory"][0]["numElementsProcessed"] == 123
+    # The run ends through the callback; its count stays, and an ended run takes no more.
+    assert call(api, "PUT", f"/v1/scheduler/task/{task}", {"statusCode": 0})[0] == 204
+    ended = api.wait_for(lambda: finished(api.history("counter"), "succeeded"), what="the callback to end the run")[0]
+    assert ended["elementsProcessed"] == 123
+    assert call(api, "POST", f"/v1/scheduler/job/counter/task/{task}/progress", {"numAdditionalElementsProcessed": 1})[0] == 400
+
+
+def test_delete_task_all_drops_every_run_not_started_as_chronos_2_did(api):
+    assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "busy", "command": "sleep 30", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
+    assert call(api, "PUT", "/scheduler/job/busy")[0] == 204
+    api.wait_for(lambda: [r for r in api.history("busy") if r["state"] == "running"], what="the first run")
+    assert call(api, "PUT", "/scheduler/job/busy")[0] == 204
+    api.wait_for(lambda: [r for r in api.history("busy") if r["state"] == "queued"], what="a second run queued behind it")
+    assert call(api, "DELETE", "/scheduler/task/all")[0] == 204
+    runs = api.wait_for(lambda: (runs := api.history("busy")) and not [r for r in runs if r["state"] == "queued"] and runs, what="the queued run dropped")
+    assert [r["state"] for r in runs] == ["running", "killed"] and "task/all" in runs[1]["reason"], runs
+    assert json.loads(call(api, "GET", "/v1/scheduler/job/busy")[2])["schedule"] == "R/2030-01-01T00:00:00Z/P1D", "schedules are untouched"
+    assert call(api, "DELETE", "/v1/scheduler/task/kill/busy")[0] == 204

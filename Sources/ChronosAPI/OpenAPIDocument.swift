@@ -311,6 +311,9 @@ enum OpenAPIDocument {
             endedAt: {type: integer}
             exitStatus: {type: integer}
             reason: {type: string}
+            arguments: {type: array, items: {type: string}, description: "Words of a run started with its own arguments, each quoted for the shell"}
+            argumentText: {type: string, description: "The text of a Chronos ?arguments= run, appended to the command as it is"}
+            elementsProcessed: {type: integer, description: "What an async data job reported processed (the progress route), summed"}
           additionalProperties: true
     """
 
@@ -353,6 +356,9 @@ enum OpenAPIDocument {
                 "401": {$ref: "#/components/responses/Error"}
             put:
               summary: Run the job now
+              description: >-
+                As Chronos: the arguments text is appended to the command as it is (without ";") for this run and
+                its retries; the shell reads it (quotes, variables). A job without a shell gets its words as arguments.
               parameters:
                 - {name: arguments, in: query, schema: {type: string}}
               responses:
@@ -416,6 +422,25 @@ enum OpenAPIDocument {
               responses:
                 "204": {$ref: "#/components/responses/NoContent"}
                 "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+          \(prefix)/job/{name}/task/{taskId}/progress:
+            post:
+              summary: Add to the elements a data job's run (dataProcessingJobType) processed, while it is queued or running
+              parameters:
+                - {name: name, in: path, required: true, schema: {type: string}}
+                - {name: taskId, in: path, required: true, schema: {type: string}}
+              requestBody:
+                content: {application/json: {schema: {type: object, properties: {numAdditionalElementsProcessed: {type: integer, minimum: 0}}}}}
+              responses:
+                "204": {$ref: "#/components/responses/NoContent"}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+                "415": {$ref: "#/components/responses/Error"}
+          \(prefix)/task/all:
+            delete:
+              summary: Drop every run not yet started, of every job (Chronos 2.x); running runs go on, schedules are untouched
+              responses:
+                "204": {$ref: "#/components/responses/NoContent"}
                 "401": {$ref: "#/components/responses/Error"}
           \(prefix)/job/stat/{name}:
             get:

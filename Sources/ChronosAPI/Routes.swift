@@ -30,6 +30,8 @@ struct Routes: Sendable {
         group.get("graph/csv") { _, _ in textResponse(Graph.csv(await scheduler.statuses())) }
         group.get("leader") { _, _ in JSONResponse(["leader": server.leaderAddress]) }
         group.put("task/:taskId") { request, context in try await asyncCallback(request, context) }
+        group.post("job/:name/task/:taskId/progress") { request, context in try await progress(request, context) }
+        group.delete("task/all") { _, _ in try await purgeTasks() }
     }
 
     func name(_ context: BasicRequestContext) throws -> String {

@@ -31,6 +31,7 @@ func temporaryFolder() throws -> String {
         var done = RunRecord(taskID: TaskID(due: t0 - 1000, attempt: 0, job: "etl"), state: .succeeded, trigger: .schedule, readyAt: t0 - 1000, queuedAt: t0 - 1000)
         done.exitStatus = 0
         done.arguments = ["--x"]
+        done.elementsProcessed = 42
         batch.runs = [queued, done]
         do {
             let store = try SQLiteStateStore(path: folder + "/state.sqlite")

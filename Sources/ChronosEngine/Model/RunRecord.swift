@@ -43,6 +43,8 @@ package struct RunRecord: Sendable, Hashable, Codable {
     /// The text of a Chronos `PUT job/{name}?arguments=…` run, appended to the command as it is, as
     /// Chronos appends it; kept so that a retry or a restart launches the same command line.
     package var argumentText: String?
+    /// Elements an async data job reported processed (Chronos's `…/task/{taskId}/progress`), summed.
+    package var elementsProcessed: Int64?
     /// For a `skipped` record: how many runs it stands for.
     package var skippedCount: Int = 0
     /// The process (and process group) id of a local run, and its start time in clock ticks since boot,

@@ -240,6 +240,20 @@ extension Scheduler {
         await perform(core.asyncReported(id, statusCode: statusCode, now: clock.now()))
     }
 
+    /// Adds to a run's reported progress; false when the run is not queued or running.
+    package func progress(_ id: TaskID, elements: Int64) async -> Bool {
+        guard let step = core.progress(id, elements: elements) else { return false }
+        await perform(step)
+        return true
+    }
+
+    /// Drops every run not yet started (`SchedulerCore.purgeQueued`); returns how many.
+    package func purgeQueued() async -> Int {
+        let (count, step) = core.purgeQueued(now: clock.now())
+        await perform(step)
+        return count
+    }
+
     /// Every job with its state, sorted by name.
     package func statuses() -> [JobStatus] { core.statuses() }
 
