@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import chronos
 import pytest
@@ -326,3 +328,41 @@ def test_delete_task_all_drops_every_run_not_started_as_chronos_2_did(api):
     assert [r["state"] for r in runs] == ["running", "killed"] and "task/all" in runs[1]["reason"], runs
     assert json.loads(call(api, "GET", "/v1/scheduler/job/busy")[2])["schedule"] == "R/2030-01-01T00:00:00Z/P1D", "schedules are untouched"
     assert call(api, "DELETE", "/v1/scheduler/task/kill/busy")[0] == 204
+
+
+def test_run_as_user_defaults_to_root_only_for_a_server_running_as_root(api, tmp_path):
+    import getpass
+    import os
+    import shutil
+    import tempfile
+    assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "who", "command": "id -un", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
+    assert job(api, "who")["runAsUser"] == ("root" if os.geteuid() == 0 else getpass.getuser())
+    if os.geteuid() != 0:
+        return  # only root can start a server as another user
+    # The same server started as nobody: its jobs run as nobody, and GET says so.
+    home = tempfile.mkdtemp(prefix="chronos-nobody-")
+    try:
+        os.chmod(home, 0o755)
+        os.mkdir(f"{home}/jobs")
+        for path in (home, f"{home}/jobs"):
+            shutil.chown(path, "nobody")
+        log = open(tmp_path / "nobody.log", "w")
+        process = subprocess.Popen(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", str(api.binary), "serve",
+                                    "--jobs", f"{home}/jobs", "--data", f"{home}/data", "--http-port", "0", "--sync-interval", "0.3"],
+                                   stdout=log, stderr=log, cwd=home)
+        try:
+            other = Server(api.binary, tmp_path)
+            other.log = tmp_path / "nobody.log"
+            other.data = Path(home) / "data"
+            other.port = other.wait_for(lambda: (m := re.search(r"REST API on http://127\.0\.0\.1:(\d+)/", other.log.read_text())) and int(m.group(1)),
+                                        what="the API of the server run as nobody")
+            assert call(other, "POST", "/v1/scheduler/iso8601", {"name": "who", "command": "id -un", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
+            assert job(other, "who")["runAsUser"] == "nobody"
+            assert call(other, "PUT", "/v1/scheduler/job/who")[0] == 204
+            run = other.wait_for(lambda: finished(other.history("who"), "succeeded"), what="the run")[0]
+            assert call(other, "GET", f"/v1/jobs/who/runs/{run['taskID']}/stdout")[2] == "nobody\n"
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)

@@ -8,23 +8,23 @@ package struct ChronosJobDefaults: Sendable {
     package var cpus = 0.1
     package var mem = 128.0
     package var disk = 256.0
-    /// `--user`; when nil, the user runs really run as: root's default is root, as in Chronos, else the server's user.
-    package var user: String?
+    /// `--user`: the user a job without `runAsUser` runs as.
+    package var user: String
 
     package init(cpus: Double = 0.1, mem: Double = 128, disk: Double = 256, user: String? = nil) {
         self.cpus = cpus
         self.mem = mem
         self.disk = disk
-        self.user = user
+        self.user = user ?? Self.serverUser()
+    }
+
+    /// `--user` when it is not given: Chronos's `root` for a server running as root, else the server's own
+    /// user (the only one it can run jobs as).
+    package static func serverUser() -> String {
+        geteuid() == 0 ? "root" : ProcessInfo.processInfo.userName
     }
 
     private enum Key: String, CodingKey { case cpus, mem, disk, runAsUser, uris, fetch }
-
-    /// The user a job without `runAsUser` runs as.
-    var effectiveUser: String {
-        if geteuid() == 0 { return user ?? "root" }
-        return ProcessInfo.processInfo.userName
-    }
 
     /// Writes over `job`'s own fields (encoded before) those that Chronos would show filled.
     func encodeFilled(_ job: Job, to encoder: any Encoder) throws {
@@ -32,7 +32,7 @@ package struct ChronosJobDefaults: Sendable {
         if job.cpus == 0 { try c.encode(cpus, forKey: .cpus) }
         if job.mem == 0 { try c.encode(mem, forKey: .mem) }
         if job.disk == 0 { try c.encode(disk, forKey: .disk) }
-        if job.runAsUser.isEmpty { try c.encode(effectiveUser, forKey: .runAsUser) }
+        if job.runAsUser.isEmpty { try c.encode(user, forKey: .runAsUser) }
         if !job.fetch.isEmpty {
             try c.encode(job.fetch.map(\.uri), forKey: .uris)
         } else if !job.uris.isEmpty {

@@ -56,7 +56,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: [.customLong("sync-interval"), .customLong("sync_interval")], help: "Time between syncs: 30s, 5m, 1h (a bare number is seconds; default 60s for git, 5s for --jobs).")
     var syncIntervalFlag: DurationFlag?
 
-    @Option(name: [.customLong("user")], help: "runAsUser for jobs that set none (only when serving as root).")
+    @Option(name: [.customLong("user")], help: "runAsUser for jobs that set none (default: root when serving as root, as Chronos, else the server's own user; switching users needs root).")
     var user: String?
 
     @Option(name: [.customLong("mesos-task-cpu"), .customLong("mesos_task_cpu")], help: "CPUs reported to jobs that set none.")
@@ -162,7 +162,9 @@ struct Serve: AsyncParsableCommand {
         defaults.cpus = taskCPU
         defaults.mem = taskMem
         defaults.disk = taskDisk
-        defaults.user = user
+        // Chronos's `root` only for a server running as root: another cannot switch to it.
+        let runAsUser = user ?? ChronosJobDefaults.serverUser()
+        defaults.user = runAsUser
         let launcher = LocalLauncher(dataDirectory: data.directory, defaults: defaults)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -174,7 +176,7 @@ struct Serve: AsyncParsableCommand {
         api.publicPing = publicPing
         api.publicMetrics = metricsPublic
         api.idleTimeout = httpIdleTimeout.duration
-        api.jobDefaults = ChronosJobDefaults(cpus: taskCPU, mem: taskMem, disk: taskDisk, user: user)
+        api.jobDefaults = ChronosJobDefaults(cpus: taskCPU, mem: taskMem, disk: taskDisk, user: runAsUser)
         // Connections are capped well under the open-files limit, so sockets can never starve the files
         // the scheduler and the sync must open.
         let openFiles = OpenFilesLimit.raiseToHard()
