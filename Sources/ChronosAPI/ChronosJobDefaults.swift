@@ -26,6 +26,22 @@ package struct ChronosJobDefaults: Sendable {
 
     private enum Key: String, CodingKey { case cpus, mem, disk, runAsUser, uris, fetch }
 
+    /// `job` with the values that equal these defaults left unset. Chronos cannot tell such a value from
+    /// an unset one (its `JobDeserializer` stores the default in place of an unset value, and its GET shows
+    /// both alike), so a body read back from a Chronos GET keeps following the server's defaults and is
+    /// not a change. A value `existing` (the job as it is) sets explicitly to the default stays set.
+    package func unfilled(_ job: Job, keeping existing: Job? = nil) -> Job {
+        var job = job
+        func unset<Value: Equatable>(_ field: WritableKeyPath<Job, Value>, _ value: Value, empty: Value) {
+            if job[keyPath: field] == value && existing?[keyPath: field] != value { job[keyPath: field] = empty }
+        }
+        unset(\.cpus, cpus, empty: 0)
+        unset(\.mem, mem, empty: 0)
+        unset(\.disk, disk, empty: 0)
+        unset(\.runAsUser, user, empty: "")
+        return job
+    }
+
     /// Writes over `job`'s own fields (encoded before) those that Chronos would show filled.
     func encodeFilled(_ job: Job, to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)

@@ -98,8 +98,11 @@ struct Routes: Sendable {
         if !dependent && job.parents != nil {
             throw APIError(.badRequest, "a job with \"parents\" goes to /dependency, not /iso8601")
         }
+        // cpus, mem, disk and runAsUser equal to the server's defaults stay unset (`ChronosJobDefaults.unfilled`).
+        var applied = AppliedJob(definition, source: .api, appliedAt: Instant.now.millis)
+        applied.job = server.configuration.jobDefaults.unfilled(job, keeping: await scheduler.status(of: job.name)?.job)
         do {
-            try await scheduler.upsert(AppliedJob(definition, source: .api, appliedAt: Instant.now.millis))
+            try await scheduler.upsert(applied)
         } catch let rejection as JobRejection {
             throw APIError(.badRequest, rejection.description)
         }

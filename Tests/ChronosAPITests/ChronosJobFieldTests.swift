@@ -68,6 +68,21 @@ import JobSpec
         #expect(object["uris"] as? [String] == ["https://example.com/a"])
     }
 
+    @Test func valuesEqualToTheDefaultsAreLeftUnsetUnlessTheJobSetsThem() {
+        let defaults = ChronosJobDefaults(cpus: 0.25, mem: 64, disk: 512, user: "batch")
+        var job = Job(name: "t")
+        job.cpus = 0.25
+        job.mem = 65
+        job.disk = 512
+        job.runAsUser = "batch"
+        let posted = defaults.unfilled(job)
+        #expect(posted.cpus == 0 && posted.mem == 65 && posted.disk == 0 && posted.runAsUser.isEmpty)
+        var existing = Job(name: "t")
+        existing.cpus = 0.25
+        let kept = defaults.unfilled(job, keeping: existing)
+        #expect(kept.cpus == 0.25 && kept.disk == 0, "a value the job sets explicitly stays set")
+    }
+
     @Test(arguments: JobField.all.map(\.name))
     func eachFieldRoundTripsThroughChronosJSON(name: String) throws {
         let field = try #require(JobField.all.first { $0.name == name })
