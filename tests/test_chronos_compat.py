@@ -286,6 +286,41 @@ def test_a_retry_of_a_run_with_arguments_runs_the_same_command_line(api):
         assert call(api, "GET", f"/v1/jobs/again/runs/{run['taskID']}/stdout")[2] == "a b|c|"
 
 
+def test_a_git_parent_deleted_through_the_api_is_drift_on_it_and_its_re_parented_child(chronos_bin, tmp_path):
+    from test_git_sync import A, B, GitServer, commit, git, synced_after
+    repo = tmp_path / "work"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, {"jobs/a.yaml": A, "jobs/b.yaml": B}, "a and its child b")
+    (tmp_path / "srv").mkdir()
+    server = GitServer(chronos_bin, tmp_path / "srv")
+    try:
+        server.start_git("--repo", str(repo), "--sync-interval", "0.5")
+        server.wait_for(lambda: "b" in server.live_jobs(), what="the first sync")
+        # A Chronos client's edit without a change (GET, then POST it back, defaults filled in) is no drift.
+        assert call(server, "POST", "/v1/scheduler/iso8601", server.live_jobs()["a"])[0] in (200, 204)
+        synced_after(server, 2)
+        assert server.get("/v1/sync/drift")["drift"] == []
+        assert call(server, "DELETE", "/v1/scheduler/job/a")[0] == 204
+        assert server.live_jobs()["b"]["schedule"] == "R/2030-01-01T00:00:00Z/P1D", "b took a's schedule, as in Chronos"
+        drift = server.wait_for(lambda: {d["name"]: d for d in server.get("/v1/sync/drift")["drift"]} if len(server.get("/v1/sync/drift")["drift"]) == 2 else None,
+                                what="drift on a and b")
+        assert drift["a"]["kind"] == "deleted" and drift["b"]["kind"] == "modified"
+        fields = {f["field"]: (f.get("old"), f.get("new")) for f in drift["b"]["fields"]}
+        assert fields["parents"] == ('["a"]', None) and fields["schedule"] == (None, '"R/2030-01-01T00:00:00Z/P1D"'), fields
+        assert server.status()["state"] == "OutOfSync"
+        shown = subprocess.run([str(chronos_bin), "drift", "--server", f"http://127.0.0.1:{server.port}"], capture_output=True, text=True, timeout=30)
+        assert shown.returncode == 2 and "b" in shown.stdout and "parents" in shown.stdout, shown
+        # Without self-heal the sync leaves the drift in place: plan shows no change.
+        synced_after(server, 2)
+        assert "a" not in server.live_jobs() and "schedule" in server.live_jobs()["b"]
+        plan = subprocess.run([str(chronos_bin), "plan", "--repo", str(repo), "--data", str(server.data), "--detailed-exitcode"],
+                              capture_output=True, text=True, timeout=60)
+        assert plan.returncode == 0, plan
+    finally:
+        server.stop()
+
+
 def test_progress_of_a_data_job_is_kept_in_its_run_and_shown(api):
     counter = {"name": "counter", "command": "true", "schedule": "R/2030-01-01T00:00:00Z/P1D", "async": True, "dataProcessingJobType": True}
     assert call(api, "POST", "/v1/scheduler/iso8601", counter)[0] == 204
