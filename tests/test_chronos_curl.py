@@ -19,8 +19,8 @@ SCRIPTS = Path(__file__).resolve().parent.parent / "scripts" / "chronos-curl"
 ROUTE = re.compile(r"^# route: (GET|PUT|POST|DELETE) (/\S*)", re.MULTILINE)
 
 
-def curl(api, script: str, *args: str, prefix: str = "/v1/scheduler", stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CHRONOS": f"http://127.0.0.1:{api.port}", "CHRONOS_PREFIX": prefix}
+def curl(api, script: str, *args: str, prefix: str = "/v1/scheduler", stdin: str | None = None, method: str = "") -> subprocess.CompletedProcess:
+    env = {**os.environ, "CHRONOS": f"http://127.0.0.1:{api.port}", "CHRONOS_PREFIX": prefix, **({"METHOD": method} if method else {})}
     return subprocess.run([str(SCRIPTS / script), *args], capture_output=True, text=True, timeout=30, env=env, input=stdin)
 
 
@@ -48,6 +48,10 @@ def test_each_curl_script_does_what_its_route_does(api, tmp_path):
     bad = curl(api, "add-scheduled.sh", "-", stdin=json.dumps({"name": "bad", "command": "x", "schedule": "not a schedule"}))
     assert bad.returncode == 22 and "schedule" in bad.stdout, "an error answer fails the script, with its body"
 
+    # Chronos 2.x's PUT on both, as its clients update a job.
+    ok(curl(api, "add-dependent.sh", "-", stdin=dependent.replace("true", "echo report"), prefix="/scheduler", method="PUT"))
+    ok(curl(api, "add-scheduled.sh", str(scheduled), prefix="/scheduler", method="PUT"))
+    assert json.loads(ok(curl(api, "job.sh", "report")))["command"] == "echo report"
     assert sorted(j["name"] for j in json.loads(ok(curl(api, "jobs.sh")))) == ["etl", "from-git", "report"]
     assert json.loads(ok(curl(api, "jobs.sh", prefix="/scheduler"))) == json.loads(ok(curl(api, "jobs.sh")))
     assert json.loads(ok(curl(api, "job.sh", "report")))["parents"] == ["etl"]

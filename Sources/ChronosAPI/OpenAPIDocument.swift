@@ -317,6 +317,24 @@ enum OpenAPIDocument {
           additionalProperties: true
     """
 
+    /// The create-or-replace operation of a job body: POST, and Chronos 2.x's PUT, which does the same.
+    static func upsert(_ summary: String) -> String {
+        ["post", "put"].map { method in
+            """
+                \(method):
+                  summary: \(summary)\(method == "put" ? " (Chronos 2.x's PUT, the same as POST)" : "")
+                  requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/Job"}}}}
+                  responses:
+                    "200": {$ref: "#/components/responses/Warnings"}
+                    "204": {$ref: "#/components/responses/NoContent"}
+                    "400": {$ref: "#/components/responses/Error"}
+                    "401": {$ref: "#/components/responses/Error"}
+                    "413": {$ref: "#/components/responses/Error"}
+                    "415": {$ref: "#/components/responses/Error"}
+            """
+        }.joined(separator: "\n")
+    }
+
     /// The Chronos routes under one prefix.
     static func schedulerPaths(_ prefix: String) -> String {
         """
@@ -372,27 +390,9 @@ enum OpenAPIDocument {
                 "400": {$ref: "#/components/responses/Error"}
                 "401": {$ref: "#/components/responses/Error"}
           \(prefix)/iso8601:
-            post:
-              summary: Create or replace a scheduled job
-              requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/Job"}}}}
-              responses:
-                "200": {$ref: "#/components/responses/Warnings"}
-                "204": {$ref: "#/components/responses/NoContent"}
-                "400": {$ref: "#/components/responses/Error"}
-                "401": {$ref: "#/components/responses/Error"}
-                "413": {$ref: "#/components/responses/Error"}
-                "415": {$ref: "#/components/responses/Error"}
+        \(upsert("Create or replace a scheduled job"))
           \(prefix)/dependency:
-            post:
-              summary: Create or replace a dependent job
-              requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/Job"}}}}
-              responses:
-                "200": {$ref: "#/components/responses/Warnings"}
-                "204": {$ref: "#/components/responses/NoContent"}
-                "400": {$ref: "#/components/responses/Error"}
-                "401": {$ref: "#/components/responses/Error"}
-                "413": {$ref: "#/components/responses/Error"}
-                "415": {$ref: "#/components/responses/Error"}
+        \(upsert("Create or replace a dependent job"))
           \(prefix)/job/success/{name}:
             put:
               summary: Mark the job successful (its children advance)
