@@ -286,6 +286,29 @@ def test_a_retry_of_a_run_with_arguments_runs_the_same_command_line(api):
         assert call(api, "GET", f"/v1/jobs/again/runs/{run['taskID']}/stdout")[2] == "a b|c|"
 
 
+
+def test_a_retry_after_a_restart_runs_the_same_arguments_text(chronos_bin, tmp_path):
+    from urllib.parse import quote
+    api = start(chronos_bin, tmp_path)
+    try:
+        body = {"name": "again", "command": "sh -c 'printf \"%s|\" \"$@\"; exit 1' sh", "schedule": "R/2030-01-01T00:00:00Z/P1D",
+                "retries": 1, "retryInterval": "PT5S"}
+        assert call(api, "POST", "/v1/scheduler/iso8601", body)[0] == 204
+        assert call(api, "PUT", "/v1/scheduler/job/again?arguments=" + quote('"a b" c'))[0] == 204
+        api.wait_for(lambda: finished(api.history("again"), "failed"), what="the first attempt to fail")
+        api.stop()
+        restarted = int(time.time() * 1000)
+        api.start()
+        # The log says "REST API on …" twice a start (log line and stdout): the restart's is the third and fourth.
+        api.port = api.wait_for(lambda: (ports := re.findall(r"REST API on http://127\.0\.0\.1:(\d+)/", api.log.read_text())) and len(ports) >= 3 and int(ports[-1]),
+                                what="the restarted API")
+        retry = api.wait_for(lambda: [r for r in finished(api.history("again"), "failed") if r["taskID"].split(":")[2] == "1"], what="the retry")[0]
+        assert retry["startedAt"] >= restarted, "the retry ran from the stored record, after the restart"
+        assert retry["argumentText"] == '"a b" c'
+        assert call(api, "GET", f"/v1/jobs/again/runs/{retry['taskID']}/stdout")[2] == "a b|c|"
+    finally:
+        api.stop()
+
 def test_a_git_parent_deleted_through_the_api_is_drift_on_it_and_its_re_parented_child(chronos_bin, tmp_path):
     from test_git_sync import A, B, GitServer, commit, git, synced_after
     repo = tmp_path / "work"
