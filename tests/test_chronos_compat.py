@@ -253,6 +253,11 @@ def test_a_shell_jobs_arguments_are_appended_to_its_command(api):
     run = api.wait_for(lambda: finished(api.history("echoer"), "succeeded"), what="the run")[0]
     status, _, out = call(api, "GET", f"/v1/jobs/echoer/runs/{run['taskID']}/stdout")
     assert (status, out) == (200, "got one two\n"), "the ; dropped as Chronos does"
+    # A blank ?arguments= is no text, as in Chronos: the job's own arguments are used.
+    assert call(api, "PUT", "/v1/scheduler/job/echoer?arguments=%20%0A")[0] == 204
+    runs = api.wait_for(lambda: len(finished(api.history("echoer"), "succeeded")) == 2 and finished(api.history("echoer"), "succeeded"), what="the second run")
+    assert "argumentText" not in runs[1]
+    assert call(api, "GET", f"/v1/jobs/echoer/runs/{runs[1]['taskID']}/stdout")[2] == "got one two\n"
 
 
 def test_run_now_arguments_are_appended_raw_as_chronos_does(api):

@@ -126,7 +126,7 @@ struct Routes: Sendable {
     /// retries); a blank one runs the job with its own arguments.
     func runNow(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let text = Self.formValue(request.uri.query, "arguments")
-        let argumentText = text.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        let argumentText = text.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
         _ = try await onJob(context) { _ = try await scheduler.runNow($0, argumentText: argumentText) }
         return Response(status: .noContent)
     }
