@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import chronos
 import pytest
@@ -255,12 +257,179 @@ def test_a_shell_jobs_arguments_are_appended_to_its_command(api):
     run = api.wait_for(lambda: finished(api.history("echoer"), "succeeded"), what="the run")[0]
     status, _, out = call(api, "GET", f"/v1/jobs/echoer/runs/{run['taskID']}/stdout")
     assert (status, out) == (200, "got one two\n"), "the ; dropped as Chronos does"
+    # A blank ?arguments= is no text, as in Chronos: the job's own arguments are used.
+    assert call(api, "PUT", "/v1/scheduler/job/echoer?arguments=%20%0A")[0] == 204
+    runs = api.wait_for(lambda: len(finished(api.history("echoer"), "succeeded")) == 2 and finished(api.history("echoer"), "succeeded"), what="the second run")
+    assert "argumentText" not in runs[1]
+    assert call(api, "GET", f"/v1/jobs/echoer/runs/{runs[1]['taskID']}/stdout")[2] == "got one two\n"
 
 
-def test_run_now_arguments_are_read_as_the_shell_reads_them(api):
+def test_run_now_arguments_are_appended_raw_as_chronos_does(api):
     from urllib.parse import quote
     assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "printer", "command": "printf '%s|'", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
-    assert call(api, "PUT", "/v1/scheduler/job/printer?arguments=" + quote('--x "a b" c'))[0] == 204
+    # The text is the shell's to read: quotes group, $((…)) expands, and the ; is dropped as Chronos drops it.
+    assert call(api, "PUT", "/v1/scheduler/job/printer?arguments=" + quote('--x "a b" $((1+2));'))[0] == 204
     run = api.wait_for(lambda: finished(api.history("printer"), "succeeded"), what="the run")[0]
-    assert call(api, "GET", f"/v1/jobs/printer/runs/{run['taskID']}/stdout")[2] == "--x|a b|c|"
-    assert call(api, "PUT", "/v1/scheduler/job/printer?arguments=" + quote("'open"))[0] == 400
+    assert run["argumentText"] == '--x "a b" $((1+2));'
+    assert call(api, "GET", f"/v1/jobs/printer/runs/{run['taskID']}/stdout")[2] == "--x|a b|3|"
+    # A query is read as a form, as Chronos's JAX-RS reads it: + is a space, %2B a plus.
+    assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "plus", "command": "printf '%s|'", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
+    assert call(api, "PUT", "/v1/scheduler/job/plus?arguments=x+y%2B1")[0] == 204
+    run = api.wait_for(lambda: finished(api.history("plus"), "succeeded"), what="the run")[0]
+    assert call(api, "GET", f"/v1/jobs/plus/runs/{run['taskID']}/stdout")[2] == "x|y+1|"
+    # An open quote is the shell's error, as on Chronos: the run fails.
+    assert call(api, "PUT", "/scheduler/job/printer?arguments=" + quote("'open"))[0] == 204
+    api.wait_for(lambda: finished(api.history("printer"), "failed"), what="the run with an open quote to fail")
+
+
+def test_a_retry_of_a_run_with_arguments_runs_the_same_command_line(api):
+    from urllib.parse import quote
+    body = {"name": "again", "command": "sh -c 'printf \"%s|\" \"$@\"; exit 1' sh", "schedule": "R/2030-01-01T00:00:00Z/P1D",
+            "retries": 1, "retryInterval": "PT1S"}
+    assert call(api, "POST", "/v1/scheduler/iso8601", body)[0] == 204
+    assert call(api, "PUT", "/v1/scheduler/job/again?arguments=" + quote('"a b" c'))[0] == 204
+    runs = api.wait_for(lambda: len(finished(api.history("again"), "failed")) == 2 and finished(api.history("again"), "failed"), what="the run and its retry")
+    assert [r["taskID"].split(":")[2] for r in runs] == ["0", "1"]
+    for run in runs:
+        assert run["argumentText"] == '"a b" c'
+        assert call(api, "GET", f"/v1/jobs/again/runs/{run['taskID']}/stdout")[2] == "a b|c|"
+
+
+
+def test_a_retry_after_a_restart_runs_the_same_arguments_text(chronos_bin, tmp_path):
+    from urllib.parse import quote
+    api = start(chronos_bin, tmp_path)
+    try:
+        body = {"name": "again", "command": "sh -c 'printf \"%s|\" \"$@\"; exit 1' sh", "schedule": "R/2030-01-01T00:00:00Z/P1D",
+                "retries": 1, "retryInterval": "PT5S"}
+        assert call(api, "POST", "/v1/scheduler/iso8601", body)[0] == 204
+        assert call(api, "PUT", "/v1/scheduler/job/again?arguments=" + quote('"a b" c'))[0] == 204
+        api.wait_for(lambda: finished(api.history("again"), "failed"), what="the first attempt to fail")
+        api.stop()
+        restarted = int(time.time() * 1000)
+        api.start()
+        # The log says "REST API on …" twice a start (log line and stdout): the restart's is the third and fourth.
+        api.port = api.wait_for(lambda: (ports := re.findall(r"REST API on http://127\.0\.0\.1:(\d+)/", api.log.read_text())) and len(ports) >= 3 and int(ports[-1]),
+                                what="the restarted API")
+        retry = api.wait_for(lambda: [r for r in finished(api.history("again"), "failed") if r["taskID"].split(":")[2] == "1"], what="the retry")[0]
+        assert retry["startedAt"] >= restarted, "the retry ran from the stored record, after the restart"
+        assert retry["argumentText"] == '"a b" c'
+        assert call(api, "GET", f"/v1/jobs/again/runs/{retry['taskID']}/stdout")[2] == "a b|c|"
+    finally:
+        api.stop()
+
+def test_a_git_parent_deleted_through_the_api_is_drift_on_it_and_its_re_parented_child(chronos_bin, tmp_path):
+    from test_git_sync import A, B, GitServer, commit, git, synced_after
+    repo = tmp_path / "work"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, {"jobs/a.yaml": A, "jobs/b.yaml": B}, "a and its child b")
+    (tmp_path / "srv").mkdir()
+    server = GitServer(chronos_bin, tmp_path / "srv")
+    try:
+        server.start_git("--repo", str(repo), "--sync-interval", "0.5")
+        server.wait_for(lambda: "b" in server.live_jobs(), what="the first sync")
+        # A Chronos client's edit without a change (GET, then POST it back, defaults filled in) is no drift.
+        assert call(server, "POST", "/v1/scheduler/iso8601", server.live_jobs()["a"])[0] in (200, 204)
+        synced_after(server, 2)
+        assert server.get("/v1/sync/drift")["drift"] == []
+        assert call(server, "DELETE", "/v1/scheduler/job/a")[0] == 204
+        assert server.live_jobs()["b"]["schedule"] == "R/2030-01-01T00:00:00Z/P1D", "b took a's schedule, as in Chronos"
+        drift = server.wait_for(lambda: {d["name"]: d for d in server.get("/v1/sync/drift")["drift"]} if len(server.get("/v1/sync/drift")["drift"]) == 2 else None,
+                                what="drift on a and b")
+        assert drift["a"]["kind"] == "deleted" and drift["b"]["kind"] == "modified"
+        fields = {f["field"]: (f.get("old"), f.get("new")) for f in drift["b"]["fields"]}
+        assert fields["parents"] == ('["a"]', None) and fields["schedule"] == (None, '"R/2030-01-01T00:00:00Z/P1D"'), fields
+        assert server.status()["state"] == "OutOfSync"
+        shown = subprocess.run([str(chronos_bin), "drift", "--server", f"http://127.0.0.1:{server.port}"], capture_output=True, text=True, timeout=30)
+        assert shown.returncode == 2 and "b" in shown.stdout and "parents" in shown.stdout, shown
+        # Without self-heal the sync leaves the drift in place: plan shows no change.
+        synced_after(server, 2)
+        assert "a" not in server.live_jobs() and "schedule" in server.live_jobs()["b"]
+        plan = subprocess.run([str(chronos_bin), "plan", "--repo", str(repo), "--data", str(server.data), "--detailed-exitcode"],
+                              capture_output=True, text=True, timeout=60)
+        assert plan.returncode == 0, plan
+    finally:
+        server.stop()
+
+
+def test_progress_of_a_data_job_is_kept_in_its_run_and_shown(api):
+    counter = {"name": "counter", "command": "true", "schedule": "R/2030-01-01T00:00:00Z/P1D", "async": True, "dataProcessingJobType": True}
+    assert call(api, "POST", "/v1/scheduler/iso8601", counter)[0] == 204
+    assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "plain", "command": "true", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
+    assert call(api, "PUT", "/v1/scheduler/job/counter")[0] == 204
+    task = api.wait_for(lambda: [r for r in api.history("counter") if r["state"] == "running" and r.get("sandbox")], what="the async run")[0]["taskID"]
+    # Chronos's task id (trailing colon) on 3.x's prefix, ours on 2.x's: both count.
+    assert call(api, "POST", f"/v1/scheduler/job/counter/task/{task}:/progress", {"numAdditionalElementsProcessed": 100})[0] == 204
+    assert call(api, "POST", f"/scheduler/job/counter/task/{task}/progress", {"numAdditionalElementsProcessed": 23})[0] == 204
+    assert call(api, "POST", f"/v1/scheduler/job/counter/task/{task}/progress", {})[0] == 204, "no count, no change"
+    # Chronos's refusals: a negative count, an unknown job or run, a job that tracks no data, not a task id.
+    for path, body in [(f"counter/task/{task}", {"numAdditionalElementsProcessed": -1}),
+                       (f"nosuch/task/{task}", {"numAdditionalElementsProcessed": 1}),
+                       ("counter/task/ct:1:0:counter", {"numAdditionalElementsProcessed": 1}),
+                       (f"plain/task/{task.replace('counter', 'plain')}", {"numAdditionalElementsProcessed": 1}),
+                       ("counter/task/not-a-task", {"numAdditionalElementsProcessed": 1})]:
+        status, _, answer = call(api, "POST", f"/v1/scheduler/job/{path}/progress", body)
+        assert status == 400, (path, status, answer)
+    run = next(r for r in api.history("counter") if r["taskID"] == task)
+    assert run["elementsProcessed"] == 123
+    table = api.cli("history", "counter")
+    assert "ELEMENTS" in table.stdout and " 123 " in table.stdout, table.stdout
+    stat = json.loads(call(api, "GET", "/v1/scheduler/job/stat/counter")[2])
+    assert stat["taskStatHistory"][0]["numElementsProcessed"] == 123
+    # The run ends through the callback; its count stays, and an ended run takes no more.
+    assert call(api, "PUT", f"/v1/scheduler/task/{task}", {"statusCode": 0})[0] == 204
+    ended = api.wait_for(lambda: finished(api.history("counter"), "succeeded"), what="the callback to end the run")[0]
+    assert ended["elementsProcessed"] == 123
+    assert call(api, "POST", f"/v1/scheduler/job/counter/task/{task}/progress", {"numAdditionalElementsProcessed": 1})[0] == 400
+
+
+def test_delete_task_all_drops_every_run_not_started_as_chronos_2_did(api):
+    assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "busy", "command": "sleep 30", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
+    assert call(api, "PUT", "/scheduler/job/busy")[0] == 204
+    api.wait_for(lambda: [r for r in api.history("busy") if r["state"] == "running"], what="the first run")
+    assert call(api, "PUT", "/scheduler/job/busy")[0] == 204
+    api.wait_for(lambda: [r for r in api.history("busy") if r["state"] == "queued"], what="a second run queued behind it")
+    assert call(api, "DELETE", "/scheduler/task/all")[0] == 204
+    runs = api.wait_for(lambda: (runs := api.history("busy")) and not [r for r in runs if r["state"] == "queued"] and runs, what="the queued run dropped")
+    assert [r["state"] for r in runs] == ["running", "killed"] and "task/all" in runs[1]["reason"], runs
+    assert json.loads(call(api, "GET", "/v1/scheduler/job/busy")[2])["schedule"] == "R/2030-01-01T00:00:00Z/P1D", "schedules are untouched"
+    assert call(api, "DELETE", "/v1/scheduler/task/kill/busy")[0] == 204
+
+
+def test_run_as_user_defaults_to_root_only_for_a_server_running_as_root(api, tmp_path):
+    import getpass
+    import os
+    import shutil
+    import tempfile
+    assert call(api, "POST", "/v1/scheduler/iso8601", {"name": "who", "command": "id -un", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
+    assert job(api, "who")["runAsUser"] == ("root" if os.geteuid() == 0 else getpass.getuser())
+    if os.geteuid() != 0:
+        return  # only root can start a server as another user
+    # The same server started as nobody: its jobs run as nobody, and GET says so.
+    home = tempfile.mkdtemp(prefix="chronos-nobody-")
+    try:
+        os.chmod(home, 0o755)
+        os.mkdir(f"{home}/jobs")
+        for path in (home, f"{home}/jobs"):
+            shutil.chown(path, "nobody")
+        log = open(tmp_path / "nobody.log", "w")
+        process = subprocess.Popen(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", str(api.binary), "serve",
+                                    "--jobs", f"{home}/jobs", "--data", f"{home}/data", "--http-port", "0", "--sync-interval", "0.3"],
+                                   stdout=log, stderr=log, cwd=home)
+        try:
+            other = Server(api.binary, tmp_path)
+            other.log = tmp_path / "nobody.log"
+            other.data = Path(home) / "data"
+            other.port = other.wait_for(lambda: (m := re.search(r"REST API on http://127\.0\.0\.1:(\d+)/", other.log.read_text())) and int(m.group(1)),
+                                        what="the API of the server run as nobody")
+            assert call(other, "POST", "/v1/scheduler/iso8601", {"name": "who", "command": "id -un", "schedule": "R/2030-01-01T00:00:00Z/P1D"})[0] == 204
+            assert job(other, "who")["runAsUser"] == "nobody"
+            assert call(other, "PUT", "/v1/scheduler/job/who")[0] == 204
+            run = other.wait_for(lambda: finished(other.history("who"), "succeeded"), what="the run")[0]
+            assert call(other, "GET", f"/v1/jobs/who/runs/{run['taskID']}/stdout")[2] == "nobody\n"
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)

@@ -311,8 +311,29 @@ enum OpenAPIDocument {
             endedAt: {type: integer}
             exitStatus: {type: integer}
             reason: {type: string}
+            arguments: {type: array, items: {type: string}, description: "Words of a run started with its own arguments, each quoted for the shell"}
+            argumentText: {type: string, description: "The text of a Chronos ?arguments= run, appended to the command as it is"}
+            elementsProcessed: {type: integer, description: "What an async data job reported processed (the progress route), summed"}
           additionalProperties: true
     """
+
+    /// The create-or-replace operation of a job body: POST, and Chronos 2.x's PUT, which does the same.
+    static func upsert(_ summary: String) -> String {
+        ["post", "put"].map { method in
+            """
+                \(method):
+                  summary: \(summary)\(method == "put" ? " (Chronos 2.x's PUT, the same as POST)" : "")
+                  requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/Job"}}}}
+                  responses:
+                    "200": {$ref: "#/components/responses/Warnings"}
+                    "204": {$ref: "#/components/responses/NoContent"}
+                    "400": {$ref: "#/components/responses/Error"}
+                    "401": {$ref: "#/components/responses/Error"}
+                    "413": {$ref: "#/components/responses/Error"}
+                    "415": {$ref: "#/components/responses/Error"}
+            """
+        }.joined(separator: "\n")
+    }
 
     /// The Chronos routes under one prefix.
     static func schedulerPaths(_ prefix: String) -> String {
@@ -353,6 +374,9 @@ enum OpenAPIDocument {
                 "401": {$ref: "#/components/responses/Error"}
             put:
               summary: Run the job now
+              description: >-
+                As Chronos: the arguments text is appended to the command as it is (without ";") for this run and
+                its retries; the shell reads it (quotes, variables). A job without a shell gets its words as arguments.
               parameters:
                 - {name: arguments, in: query, schema: {type: string}}
               responses:
@@ -366,27 +390,9 @@ enum OpenAPIDocument {
                 "400": {$ref: "#/components/responses/Error"}
                 "401": {$ref: "#/components/responses/Error"}
           \(prefix)/iso8601:
-            post:
-              summary: Create or replace a scheduled job
-              requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/Job"}}}}
-              responses:
-                "200": {$ref: "#/components/responses/Warnings"}
-                "204": {$ref: "#/components/responses/NoContent"}
-                "400": {$ref: "#/components/responses/Error"}
-                "401": {$ref: "#/components/responses/Error"}
-                "413": {$ref: "#/components/responses/Error"}
-                "415": {$ref: "#/components/responses/Error"}
+        \(upsert("Create or replace a scheduled job"))
           \(prefix)/dependency:
-            post:
-              summary: Create or replace a dependent job
-              requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/Job"}}}}
-              responses:
-                "200": {$ref: "#/components/responses/Warnings"}
-                "204": {$ref: "#/components/responses/NoContent"}
-                "400": {$ref: "#/components/responses/Error"}
-                "401": {$ref: "#/components/responses/Error"}
-                "413": {$ref: "#/components/responses/Error"}
-                "415": {$ref: "#/components/responses/Error"}
+        \(upsert("Create or replace a dependent job"))
           \(prefix)/job/success/{name}:
             put:
               summary: Mark the job successful (its children advance)
@@ -416,6 +422,25 @@ enum OpenAPIDocument {
               responses:
                 "204": {$ref: "#/components/responses/NoContent"}
                 "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+          \(prefix)/job/{name}/task/{taskId}/progress:
+            post:
+              summary: Add to the elements a data job's run (dataProcessingJobType) processed, while it is queued or running
+              parameters:
+                - {name: name, in: path, required: true, schema: {type: string}}
+                - {name: taskId, in: path, required: true, schema: {type: string}}
+              requestBody:
+                content: {application/json: {schema: {type: object, properties: {numAdditionalElementsProcessed: {type: integer, minimum: 0}}}}}
+              responses:
+                "204": {$ref: "#/components/responses/NoContent"}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+                "415": {$ref: "#/components/responses/Error"}
+          \(prefix)/task/all:
+            delete:
+              summary: Drop every run not yet started, of every job (Chronos 2.x); running runs go on, schedules are untouched
+              responses:
+                "204": {$ref: "#/components/responses/NoContent"}
                 "401": {$ref: "#/components/responses/Error"}
           \(prefix)/job/stat/{name}:
             get:

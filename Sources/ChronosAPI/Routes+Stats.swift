@@ -52,6 +52,8 @@ extension Routes {
         var status: String
         /// The run's state in chronos-sync's terms (succeeded, killed, skipped, …): an addition.
         var state: String
+        /// What a data job reported processed, left out when it reported nothing, as Chronos does.
+        var numElementsProcessed: Int64?
     }
 
     /// Chronos's status of a task: its four values from a run's state.
@@ -87,7 +89,7 @@ extension Routes {
             TaskStat(taskId: run.taskID.description, jobName: run.job, slaveId: run.host,
                      startTime: run.startedAt.map(Self.chronosTime) ?? "N/A", endTime: run.endedAt.map(Self.chronosTime) ?? "N/A",
                      duration: run.startedAt.flatMap { s in run.endedAt.map { Self.chronosDuration($0 - s) } },
-                     status: Self.chronosStatus(run.state), state: run.state.rawValue)
+                     status: Self.chronosStatus(run.state), state: run.state.rawValue, numElementsProcessed: run.elementsProcessed)
         }
         return JSONResponse(Stat(histogram: Histogram(durations), taskStatHistory: history))
     }

@@ -30,6 +30,8 @@ struct Routes: Sendable {
         group.get("graph/csv") { _, _ in textResponse(Graph.csv(await scheduler.statuses())) }
         group.get("leader") { _, _ in JSONResponse(["leader": server.leaderAddress]) }
         group.put("task/:taskId") { request, context in try await asyncCallback(request, context) }
+        group.post("job/:name/task/:taskId/progress") { request, context in try await progress(request, context) }
+        group.delete("task/all") { _, _ in try await purgeTasks() }
     }
 
     func name(_ context: BasicRequestContext) throws -> String {
@@ -96,8 +98,11 @@ struct Routes: Sendable {
         if !dependent && job.parents != nil {
             throw APIError(.badRequest, "a job with \"parents\" goes to /dependency, not /iso8601")
         }
+        // cpus, mem, disk and runAsUser equal to the server's defaults stay unset (`ChronosJobDefaults.unfilled`).
+        var applied = AppliedJob(definition, source: .api, appliedAt: Instant.now.millis)
+        applied.job = server.configuration.jobDefaults.unfilled(job, keeping: await scheduler.status(of: job.name)?.job)
         do {
-            try await scheduler.upsert(AppliedJob(definition, source: .api, appliedAt: Instant.now.millis))
+            try await scheduler.upsert(applied)
         } catch let rejection as JobRejection {
             throw APIError(.badRequest, rejection.description)
         }
@@ -117,14 +122,27 @@ struct Routes: Sendable {
         return name
     }
 
+    /// As Chronos: the `arguments` text is appended to the command as it is, for this run only (and its
+    /// retries); a blank one runs the job with its own arguments.
     func runNow(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        // Chronos appends the text to the command for the shell to read: its words are split as the shell would.
-        let text = request.uri.queryParameters.get("arguments") ?? ""
-        guard let arguments = ShellCommand.words(text) else {
-            throw APIError(.badRequest, "the arguments \"\(text)\" leave a quote open")
-        }
-        _ = try await onJob(context) { _ = try await scheduler.runNow($0, arguments: arguments) }
+        let text = Self.formValue(request.uri.query, "arguments")
+        let argumentText = text.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        _ = try await onJob(context) { _ = try await scheduler.runNow($0, argumentText: argumentText) }
         return Response(status: .noContent)
+    }
+
+    /// A query parameter read as Chronos's JAX-RS reads one: a form value, where `+` is a space (curl's
+    /// `--data-urlencode` writes a space so) and `%2B` a plus.
+    static func formValue(_ query: String?, _ name: String) -> String? {
+        func decoded(_ text: Substring) -> String {
+            let spaced = text.replacingOccurrences(of: "+", with: " ")
+            return spaced.removingPercentEncoding ?? spaced
+        }
+        for pair in (query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if decoded(parts[0]) == name { return parts.count > 1 ? decoded(parts[1]) : "" }
+        }
+        return nil
     }
 
     /// As Chronos: a job's children are re-parented (to its parents, or given its schedule), not refused.

@@ -70,7 +70,7 @@ package struct TaskBuilder: Sendable {
     }
 
     func fullCommand(_ run: RunRecord, job: Job) -> String {
-        ShellCommand.line(job, runArguments: run.arguments)
+        ShellCommand.line(job, run: run)
     }
 
     /// CommandInfo: shell or argv (argv[0] included), fetcher URIs, environment and user.
@@ -82,7 +82,7 @@ package struct TaskBuilder: Sendable {
         } else {
             command["shell"] = false
             command["value"] = .string(job.command)
-            command["arguments"] = .array(([job.command] + job.arguments + run.arguments).map(JSON.string))
+            command["arguments"] = .array(ShellCommand.argv(job, run: run).map(JSON.string))
         }
         let uris: [JSON] = job.fetch.map { entry in
             var uri: [String: JSON] = ["value": .string(entry.uri), "executable": .bool(entry.executable),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChronosAPI
 import ChronosEngine
 import Foundation
 import JobSpec
@@ -11,6 +12,11 @@ struct Import: AsyncParsableCommand {
             Reads GET <URL>/v1/scheduler/jobs (or Chronos 2.x's /scheduler/jobs), drops the server-managed \
             counters, and writes <DIR>/<name>.yaml for each job, then validates the folder. Files that exist are \
             left alone unless --force.
+
+            A Chronos server shows every job's cpus, mem, disk and runAsUser, filled from its flags where the \
+            job set none. Values equal to the server's defaults (Chronos's own unless you pass the server's \
+            --mesos_task_cpu, --mesos_task_mem, --mesos_task_disk and --user) are left out of the specs, so the \
+            jobs keep following the defaults of the server that runs them.
 
             Example:
               chronos-sync import --from http://chronos.example.com:4400 --out jobs/
@@ -25,6 +31,12 @@ struct Import: AsyncParsableCommand {
 
     @Option(name: [.customLong("http-credentials"), .customLong("http_credentials")], help: "user:password for the server's basic auth.")
     var httpCredentials: String?
+
+    /// The server's defaults: values equal to them are left out of the specs.
+    @OptionGroup(title: "The server's defaults (values equal to them are left out)") var taskResources: TaskResourceOptions
+
+    @Option(help: "The server's --user: a runAsUser equal to it is left out.")
+    var user = "root"
 
     @Flag(help: "Overwrite spec files that exist.")
     var force = false
@@ -65,7 +77,7 @@ struct Import: AsyncParsableCommand {
                 problems.append("job \(index + 1) of the server's answer: \(problem); nothing written")
                 continue
             }
-            jobs.append(job)
+            jobs.append(ChronosJobDefaults(cpus: taskResources.cpus, mem: taskResources.mem, disk: taskResources.disk, user: user).unfilled(job))
         }
         if !problems.isEmpty {
             problems.forEach { Output.stderr($0) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChronosAPI
 import ChronosEngine
 import Foundation
 import Logging
@@ -66,7 +67,7 @@ struct MesosOptions: ParsableArguments {
     func launcher(store: any StateStore, masters: [String], defaults: LocalLauncher.Defaults, hostname: String?, logger: Logger) throws -> MesosLauncher {
         var settings = FrameworkSettings()
         settings.name = frameworkName
-        settings.user = defaults.user ?? ProcessInfo.processInfo.environment["USER"] ?? "root"
+        settings.user = defaults.user ?? ChronosJobDefaults.serverUser()
         settings.role = role
         settings.checkpoint = checkpoint
         settings.principal = principal

@@ -34,13 +34,15 @@ struct History: AsyncParsableCommand {
             print("no runs of \(job)")
             return
         }
-        print("TASK                                      STATE      TRIGGER     STARTED                   SECONDS  EXIT  REASON")
+        // ELEMENTS: what an async data job reported processed through Chronos's progress route.
+        print("TASK                                      STATE      TRIGGER     STARTED                   SECONDS  EXIT  ELEMENTS  REASON")
         for run in runs {
             let started = run.startedAt.map { Instant(millis: $0).description } ?? "-"
             let seconds = run.startedAt.flatMap { s in run.endedAt.map { String(format: "%.1f", Double($0 - s) / 1000) } } ?? "-"
             let exit = run.exitStatus.map(String.init) ?? "-"
+            let elements = run.elementsProcessed.map(String.init) ?? "-"
             let reason = run.state == .skipped ? "\(run.skippedCount) skipped: \(run.reason)" : run.reason
-            print([pad(run.taskID.description, 41), pad(run.state.rawValue, 10), pad(run.trigger.rawValue, 11), pad(started, 25), pad(seconds, 8), pad(exit, 5), reason].joined(separator: " "))
+            print([pad(run.taskID.description, 41), pad(run.state.rawValue, 10), pad(run.trigger.rawValue, 11), pad(started, 25), pad(seconds, 8), pad(exit, 5), pad(elements, 9), reason].joined(separator: " "))
         }
     }
 

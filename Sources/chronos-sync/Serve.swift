@@ -56,17 +56,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: [.customLong("sync-interval"), .customLong("sync_interval")], help: "Time between syncs: 30s, 5m, 1h (a bare number is seconds; default 60s for git, 5s for --jobs).")
     var syncIntervalFlag: DurationFlag?
 
-    @Option(name: [.customLong("user")], help: "runAsUser for jobs that set none (only when serving as root).")
+    @Option(name: [.customLong("user")], help: "runAsUser for jobs that set none (default: root when serving as root, as Chronos, else the server's own user; switching users needs root).")
     var user: String?
 
-    @Option(name: [.customLong("mesos-task-cpu"), .customLong("mesos_task_cpu")], help: "CPUs reported to jobs that set none.")
-    var taskCPU: Double = 0.1
-
-    @Option(name: [.customLong("mesos-task-mem"), .customLong("mesos_task_mem")], help: "Memory (MB) reported to jobs that set none.")
-    var taskMem: Double = 128
-
-    @Option(name: [.customLong("mesos-task-disk"), .customLong("mesos_task_disk")], help: "Disk (MB) reported to jobs that set none.")
-    var taskDisk: Double = 256
+    @OptionGroup var taskResources: TaskResourceOptions
 
     @Option(name: [.customLong("http-port"), .customLong("http_port")], help: "Port of the REST API (0 picks a free one; the port is printed).")
     var httpPort: Int = 4400
@@ -162,10 +155,12 @@ struct Serve: AsyncParsableCommand {
         options.failureRetry = failureRetryFlag.value.milliseconds
         options.disableAfterFailures = disableAfterFailures
         var defaults = LocalLauncher.Defaults()
-        defaults.cpus = taskCPU
-        defaults.mem = taskMem
-        defaults.disk = taskDisk
-        defaults.user = user
+        defaults.cpus = taskResources.cpus
+        defaults.mem = taskResources.mem
+        defaults.disk = taskResources.disk
+        // Chronos's `root` only for a server running as root: another cannot switch to it.
+        let runAsUser = user ?? ChronosJobDefaults.serverUser()
+        defaults.user = runAsUser
         let launcher = LocalLauncher(dataDirectory: data.directory, defaults: defaults)
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -185,7 +180,7 @@ struct Serve: AsyncParsableCommand {
         api.publicPing = publicPing
         api.publicMetrics = metricsPublic
         api.idleTimeout = httpIdleTimeout.duration
-        api.jobDefaults = ChronosJobDefaults(cpus: taskCPU, mem: taskMem, disk: taskDisk, user: user)
+        api.jobDefaults = ChronosJobDefaults(cpus: taskResources.cpus, mem: taskResources.mem, disk: taskResources.disk, user: runAsUser)
         // Connections are capped well under the open-files limit, so sockets can never starve the files
         // the scheduler and the sync must open.
         let openFiles = OpenFilesLimit.raiseToHard()

@@ -46,7 +46,7 @@ import JobSpec
         if job.cpus == 0 { job.cpus = defaults.cpus }
         if job.mem == 0 { job.mem = defaults.mem }
         if job.disk == 0 { job.disk = defaults.disk }
-        if job.runAsUser.isEmpty { job.runAsUser = defaults.effectiveUser }
+        if job.runAsUser.isEmpty { job.runAsUser = defaults.user }
         if job.fetch.isEmpty && !job.uris.isEmpty {
             job.fetch = job.uris.map { FetchURI(uri: $0) }
             job.uris = []
@@ -63,9 +63,24 @@ import JobSpec
         let json = try JSONEncoder().encode(ChronosJobJSON(status: status, defaults: ChronosJobDefaults(cpus: 0.25, mem: 64, disk: 512, user: "batch")))
         let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
         #expect(object["cpus"] as? Double == 0.25 && object["mem"] as? Double == 64 && object["disk"] as? Double == 512)
-        if geteuid() == 0 { #expect(object["runAsUser"] as? String == "batch") }
+        #expect(object["runAsUser"] as? String == "batch")
         #expect((object["fetch"] as? [[String: Any]])?.first?["uri"] as? String == "https://example.com/a")
         #expect(object["uris"] as? [String] == ["https://example.com/a"])
+    }
+
+    @Test func valuesEqualToTheDefaultsAreLeftUnsetUnlessTheJobSetsThem() {
+        let defaults = ChronosJobDefaults(cpus: 0.25, mem: 64, disk: 512, user: "batch")
+        var job = Job(name: "t")
+        job.cpus = 0.25
+        job.mem = 65
+        job.disk = 512
+        job.runAsUser = "batch"
+        let posted = defaults.unfilled(job)
+        #expect(posted.cpus == 0 && posted.mem == 65 && posted.disk == 0 && posted.runAsUser.isEmpty)
+        var existing = Job(name: "t")
+        existing.cpus = 0.25
+        let kept = defaults.unfilled(job, keeping: existing)
+        #expect(kept.cpus == 0.25 && kept.disk == 0, "a value the job sets explicitly stays set")
     }
 
     @Test(arguments: JobField.all.map(\.name))

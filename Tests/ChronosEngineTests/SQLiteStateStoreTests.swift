@@ -25,10 +25,13 @@ func temporaryFolder() throws -> String {
         var batch = StoreBatch()
         batch.upsertJobs = [try AppliedJob(job: spec, source: .spec(location: "jobs/etl.yaml:1:1"), appliedAt: t0)]
         batch.states = ["etl": state]
-        let queued = RunRecord(taskID: TaskID(due: t0, attempt: 1, job: "etl"), state: .queued, trigger: .retry, readyAt: t0 + 5, queuedAt: t0)
+        var queued = RunRecord(taskID: TaskID(due: t0, attempt: 1, job: "etl"), state: .queued, trigger: .retry, readyAt: t0 + 5, queuedAt: t0)
+        // A retry of a Chronos `?arguments=` run launches the same text, after a restart too.
+        queued.argumentText = #"--x "a b" $HOME"#
         var done = RunRecord(taskID: TaskID(due: t0 - 1000, attempt: 0, job: "etl"), state: .succeeded, trigger: .schedule, readyAt: t0 - 1000, queuedAt: t0 - 1000)
         done.exitStatus = 0
         done.arguments = ["--x"]
+        done.elementsProcessed = 42
         batch.runs = [queued, done]
         do {
             let store = try SQLiteStateStore(path: folder + "/state.sqlite")

@@ -11,13 +11,33 @@ import JobSpec
         return job
     }
 
-    @Test func aShellJobsArgumentsAreAppendedAsWrittenWithoutSemicolons() {
-        #expect(ShellCommand.line(shellJob([]), runArguments: []) == "echo run")
-        #expect(ShellCommand.line(shellJob(["-v", "$HOME", "a;b"]), runArguments: []) == "echo run -v $HOME ab")
+    func run(_ arguments: [String] = [], text: String? = nil) -> RunRecord {
+        var run = RunRecord(taskID: TaskID(due: 0, attempt: 0, job: "j"), state: .queued, trigger: .manual, readyAt: 0, queuedAt: 0)
+        run.arguments = arguments
+        run.argumentText = text
+        return run
     }
 
-    @Test func aRunsOwnArgumentsReplaceTheJobsAndAreQuoted() {
-        #expect(ShellCommand.line(shellJob(["-v"]), runArguments: ["it's", "x y"]) == #"echo run 'it'\''s' 'x y'"#)
+    @Test func aShellJobsArgumentsAreAppendedAsWrittenWithoutSemicolons() {
+        #expect(ShellCommand.line(shellJob([]), run: run()) == "echo run")
+        #expect(ShellCommand.line(shellJob(["-v", "$HOME", "a;b"]), run: run()) == "echo run -v $HOME ab")
+    }
+
+    @Test func aRunsOwnWordsReplaceTheJobsArgumentsAndAreQuoted() {
+        #expect(ShellCommand.line(shellJob(["-v"]), run: run(["it's", "x y"])) == #"echo run 'it'\''s' 'x y'"#)
+    }
+
+    @Test func aChronosArgumentsTextIsAppendedAsItIsWithoutSemicolons() {
+        let text = #"--x "a b" $HOME 'c;d'; rm -rf /"#
+        #expect(ShellCommand.line(shellJob(["-v"]), run: run(text: text)) == #"echo run --x "a b" $HOME 'cd' rm -rf /"#)
+    }
+
+    @Test func withoutAShellTheTextIsSplitIntoWords() {
+        var job = shellJob(["-v"])
+        job.shell = false
+        #expect(ShellCommand.argv(job, run: run(text: #"--x "a b""#)) == ["echo run", "-v", "--x", "a b"])
+        #expect(ShellCommand.argv(job, run: run(text: "'open")) == ["echo run", "-v", "'open"])
+        #expect(ShellCommand.argv(job, run: run(["w"])) == ["echo run", "-v", "w"])
     }
 
     @Test func chronosTaskIDsWithArgumentsOrATrailingColonParse() {

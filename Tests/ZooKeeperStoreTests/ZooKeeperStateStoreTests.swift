@@ -94,6 +94,35 @@ import Testing
         #expect(strips == ["a": [.queued, .succeeded, .succeeded], "b": [.failed], "nope": []])
     }
 
+    @Test func aRunsArgumentTextAndProgressSurviveALeaderChangeAndItsEnd() async throws {
+        let layout = ZNodeLayout(root: "/t-progress/chronos")
+        let store = try await leaderStore(try await connect(), layout)
+        var batch = StoreBatch()
+        batch.upsertJobs = [try job("data")]
+        var running = run("data", due: 60_000, .running)
+        running.argumentText = #"--day "2026-01-01""#
+        running.elementsProcessed = 100
+        batch.runs = [running]
+        try await store.write(batch)
+        running.elementsProcessed = 250
+        var progress = StoreBatch()
+        progress.runs = [running]
+        try await store.write(progress)
+
+        let next = try await leaderStore(try await connect(), layout)
+        let loaded = try #require(try await next.load().activeRuns.first)
+        #expect(loaded.argumentText == #"--day "2026-01-01""#)
+        #expect(loaded.elementsProcessed == 250)
+        var end = StoreBatch()
+        end.runs = [loaded]
+        end.runs[0].state = .succeeded
+        end.runs[0].endedAt = 61_000
+        try await next.write(end)
+        let history = try await next.runs(of: "data", limit: 5)
+        #expect(history.map(\.elementsProcessed) == [250])
+        #expect(history.map(\.argumentText) == [#"--day "2026-01-01""#])
+    }
+
     @Test func aReplacedLeaderCanWriteNothingAndLaunchesNothing() async throws {
         let layout = ZNodeLayout(root: "/t2")
         let old = try await leaderStore(try await connect(), layout)

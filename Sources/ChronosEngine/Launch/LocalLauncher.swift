@@ -133,8 +133,7 @@ package final class LocalLauncher: Launcher {
 
     /// The argv of a run: `/bin/sh -c` for a shell command (`ShellCommand`), else the command and its arguments.
     func command(_ job: Job, _ run: RunRecord) -> [String] {
-        if job.shell { return ["/bin/sh", "-c", ShellCommand.line(job, runArguments: run.arguments)] }
-        return [job.command] + job.arguments + run.arguments
+        job.shell ? ["/bin/sh", "-c", ShellCommand.line(job, run: run)] : ShellCommand.argv(job, run: run)
     }
 
     /// Chronos's variables, then the job's own.

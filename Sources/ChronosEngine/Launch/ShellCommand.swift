@@ -1,14 +1,27 @@
 import JobSpec
 
-/// The command line a shell job runs, as Chronos builds it: the job's `arguments` appended as written
-/// (joined by spaces, without `;`, which Chronos filters out), or, for a run started with its own
-/// arguments, those instead, each quoted for the shell.
+/// The command line of a run, as Chronos builds it. A shell job's `arguments` are appended as written
+/// (joined by spaces, without `;`, which Chronos filters out). A run started with its own arguments
+/// appends those instead: the text of a Chronos `?arguments=` run as it is (without `;`), for the shell
+/// to read as Chronos's does; a list of words (`POST /v1/jobs/{name}/run`) each quoted as one word.
 package enum ShellCommand {
-    package static func line(_ job: Job, runArguments: [String]) -> String {
-        let extra = runArguments.isEmpty
-            ? job.arguments.joined(separator: " ").filter { $0 != ";" }
-            : runArguments.map(quote).joined(separator: " ")
+    package static func line(_ job: Job, run: RunRecord) -> String {
+        let extra: String
+        if let text = run.argumentText {
+            extra = text.filter { $0 != ";" }
+        } else if !run.arguments.isEmpty {
+            extra = run.arguments.map(quote).joined(separator: " ")
+        } else {
+            extra = job.arguments.joined(separator: " ").filter { $0 != ";" }
+        }
         return extra.isEmpty ? job.command : job.command + " " + extra
+    }
+
+    /// The argv of a job without a shell (argv[0] included): its command and arguments, then the run's
+    /// own. No shell reads a `?arguments=` text here, so its words are split as a shell would split them.
+    package static func argv(_ job: Job, run: RunRecord) -> [String] {
+        let text = run.argumentText.map { words($0) ?? [$0] } ?? []
+        return [job.command] + job.arguments + run.arguments + text
     }
 
     /// `text` as one shell word.

@@ -38,8 +38,13 @@ package struct RunRecord: Sendable, Hashable, Codable {
     package var reason: String = ""
     /// The run's sandbox folder (its `stdout` and `stderr` files are there).
     package var sandbox: String = ""
-    /// Extra arguments of a manual run.
+    /// Extra arguments of a manual run, each passed as one word (`POST /v1/jobs/{name}/run`).
     package var arguments: [String] = []
+    /// The text of a Chronos `PUT job/{name}?arguments=…` run, appended to the command as it is, as
+    /// Chronos appends it; kept so that a retry or a restart launches the same command line.
+    package var argumentText: String?
+    /// Elements an async data job reported processed (Chronos's `…/task/{taskId}/progress`), summed.
+    package var elementsProcessed: Int64?
     /// For a `skipped` record: how many runs it stands for.
     package var skippedCount: Int = 0
     /// The process (and process group) id of a local run, and its start time in clock ticks since boot,

@@ -218,9 +218,9 @@ extension Scheduler {
         await perform(core.apply(jobs, now: clock.now()))
     }
 
-    /// Runs a job now with extra arguments; returns the run's task id.
-    package func runNow(_ name: String, arguments: [String] = []) async throws -> TaskID {
-        let (id, step) = try core.runNow(name, arguments: arguments, now: clock.now())
+    /// Runs a job now with extra arguments (words, or a Chronos `?arguments=` text); returns the run's task id.
+    package func runNow(_ name: String, arguments: [String] = [], argumentText: String? = nil) async throws -> TaskID {
+        let (id, step) = try core.runNow(name, arguments: arguments, argumentText: argumentText, now: clock.now())
         await perform(step)
         return id
     }
@@ -239,6 +239,20 @@ extension Scheduler {
 
     package func asyncReported(_ id: TaskID, statusCode: Int32) async {
         await perform(core.asyncReported(id, statusCode: statusCode, now: clock.now()))
+    }
+
+    /// Adds to a run's reported progress; false when the run is not queued or running.
+    package func progress(_ id: TaskID, elements: Int64) async -> Bool {
+        guard let step = core.progress(id, elements: elements) else { return false }
+        await perform(step)
+        return true
+    }
+
+    /// Drops every run not yet started (`SchedulerCore.purgeQueued`); returns how many.
+    package func purgeQueued() async -> Int {
+        let (count, step) = core.purgeQueued(now: clock.now())
+        await perform(step)
+        return count
     }
 
     /// Every job with its state, sorted by name.

@@ -7,13 +7,15 @@ package struct UnknownJobError: Error, Sendable, CustomStringConvertible {
 }
 
 extension SchedulerCore {
-    /// Runs a job now (Chronos's `PUT /v1/scheduler/job/{name}`), with extra arguments.
-    package mutating func runNow(_ name: String, arguments: [String] = [], now: Int64) throws(UnknownJobError) -> (TaskID, SchedulerStep) {
+    /// Runs a job now (Chronos's `PUT /v1/scheduler/job/{name}`), with extra arguments: words, or the text
+    /// of Chronos's `?arguments=` (see `ShellCommand`).
+    package mutating func runNow(_ name: String, arguments: [String] = [], argumentText: String? = nil,
+                                 now: Int64) throws(UnknownJobError) -> (TaskID, SchedulerStep) {
         guard entries[name] != nil else { throw UnknownJobError(name: name) }
         var step = SchedulerStep()
         var id = TaskID(due: now, attempt: 0, job: name)
         while active[id] != nil { id.due += 1 }
-        enqueue(id, trigger: .manual, readyAt: now, now: now, arguments: arguments, step: &step)
+        enqueue(id, trigger: .manual, readyAt: now, now: now, arguments: arguments, argumentText: argumentText, step: &step)
         dispatch(now: now, step: &step)
         return (id, step)
     }
@@ -67,5 +69,33 @@ extension SchedulerCore {
             armSchedule(name, now: now, fromNow: true, step: &step)
         }
         return step
+    }
+}
+
+extension SchedulerCore {
+    /// Adds to the elements a run reported processed (Chronos's `…/task/{taskId}/progress`); nil when the
+    /// run is not queued or running (an ended run's record is history, not rewritten).
+    package mutating func progress(_ id: TaskID, elements: Int64) -> SchedulerStep? {
+        guard var run = active[id] else { return nil }
+        let (sum, overflow) = (run.elementsProcessed ?? 0).addingReportingOverflow(elements)
+        run.elementsProcessed = overflow ? .max : sum
+        active[id] = run
+        var step = SchedulerStep()
+        step.save(run)
+        return step
+    }
+
+    /// Drops every run not yet started, of every job, as Chronos 2.x's `DELETE /scheduler/task/all` cleared
+    /// its queues and its stored pending tasks: queued runs (retries waiting for their delay included) and
+    /// runs a launcher holds for want of resources end as killed. Running runs go on, and schedules are
+    /// untouched. Returns how many runs were dropped.
+    package mutating func purgeQueued(now: Int64) -> (Int, SchedulerStep) {
+        var step = SchedulerStep()
+        let reason = "purged by DELETE task/all before it started"
+        let queued = active.values.filter { $0.state == .queued }.map(\.taskID).sorted()
+        for id in queued { finish(id, outcome: .killed(reason), now: now, step: &step) }
+        for id in held.sorted() { step.kills.append(.init(taskID: id, reason: reason)) }
+        waiting = [:]
+        return (queued.count + held.count, step)
     }
 }

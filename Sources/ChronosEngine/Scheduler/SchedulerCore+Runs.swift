@@ -107,11 +107,13 @@ extension SchedulerCore {
     }
 
     /// Records a new queued run and makes it ready at `readyAt`.
-    mutating func enqueue(_ proposed: TaskID, trigger: RunTrigger, readyAt: Int64, now: Int64, arguments: [String] = [], step: inout SchedulerStep) {
+    mutating func enqueue(_ proposed: TaskID, trigger: RunTrigger, readyAt: Int64, now: Int64, arguments: [String] = [],
+                          argumentText: String? = nil, step: inout SchedulerStep) {
         var id = proposed
         while active[id] != nil { id.due += 1 }  // two triggers in the same millisecond
         var run = RunRecord(taskID: id, state: .queued, trigger: trigger, readyAt: readyAt, queuedAt: now)
         run.arguments = arguments
+        run.argumentText = argumentText
         active[id] = run
         step.save(run)
         step.newRuns.insert(id)
@@ -303,7 +305,8 @@ extension SchedulerCore {
         }
         if run.taskID.attempt < entry.job.retries {
             let delay = retryDelay(entry.job, attempt: run.taskID.attempt)
-            enqueue(id.retry, trigger: .retry, readyAt: now + delay, now: now, arguments: run.arguments, step: &step)
+            enqueue(id.retry, trigger: .retry, readyAt: now + delay, now: now, arguments: run.arguments,
+                    argumentText: run.argumentText, step: &step)
             step.events.append("\(id) \(run.state.rawValue) (\(run.reason)); retry in \(delay / 1000) s")
             return
         }

@@ -143,6 +143,7 @@ final class SQLiteStatement {
     func int(_ column: Int32) -> Int64 { sqlite3_column_int64(raw, column) }
     func double(_ column: Int32) -> Double { sqlite3_column_double(raw, column) }
     func optionalInt(_ column: Int32) -> Int64? { isNull(column) ? nil : int(column) }
+    func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
 
     func text(_ column: Int32) -> String {
         guard let p = sqlite3_column_text(raw, column) else { return "" }

@@ -223,6 +223,11 @@ extension SQLiteStateStore {
         DROP TABLE IF EXISTS requests;
         DELETE FROM meta WHERE key = 'server.heartbeat';
         """,
+        // A Chronos `?arguments=` run keeps its text; an async data job its reported progress.
+        """
+        ALTER TABLE runs ADD COLUMN argument_text TEXT;
+        ALTER TABLE runs ADD COLUMN elements_processed INTEGER;
+        """,
     ]
 
     /// Brings the schema to the current version in one write transaction, so that two processes opening
@@ -251,7 +256,7 @@ extension SQLiteStateStore {
         }
     }
 
-    static let runColumns = "task_id, state, trigger, ready_at, queued_at, started_at, ended_at, exit_status, host, reason, sandbox, arguments, skipped_count, pid, process_start"
+    static let runColumns = "task_id, state, trigger, ready_at, queued_at, started_at, ended_at, exit_status, host, reason, sandbox, arguments, skipped_count, pid, process_start, argument_text, elements_processed"
 
     static func run(from s: SQLiteStatement) throws -> RunRecord {
         guard let id = TaskID(s.text(0)), let state = RunState(rawValue: s.text(1)), let trigger = RunTrigger(rawValue: s.text(2)) else {
@@ -268,6 +273,8 @@ extension SQLiteStateStore {
         run.skippedCount = Int(s.int(12))
         run.pid = s.optionalInt(13).map { Int32(truncatingIfNeeded: $0) }
         run.processStart = s.optionalInt(14)
+        run.argumentText = s.optionalText(15)
+        run.elementsProcessed = s.optionalInt(16)
         return run
     }
 
@@ -298,17 +305,19 @@ extension SQLiteStateStore {
             for run in latest {
                 let arguments = run.arguments.isEmpty ? "[]" : String(decoding: try encoder.encode(run.arguments), as: UTF8.self)
                 try db.statement("""
-                    INSERT INTO runs (\(runColumns), job, due, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO runs (\(runColumns), job, due, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(task_id) DO UPDATE SET state = excluded.state, trigger = excluded.trigger, ready_at = excluded.ready_at,
                       started_at = excluded.started_at, ended_at = excluded.ended_at, exit_status = excluded.exit_status,
                       host = excluded.host, reason = excluded.reason, sandbox = excluded.sandbox, arguments = excluded.arguments,
-                      skipped_count = excluded.skipped_count, pid = excluded.pid, process_start = excluded.process_start
+                      skipped_count = excluded.skipped_count, pid = excluded.pid, process_start = excluded.process_start,
+                      argument_text = excluded.argument_text, elements_processed = excluded.elements_processed
                     """).run([
                         .text(run.taskID.description), .text(run.state.rawValue), .text(run.trigger.rawValue), .int(run.readyAt),
                         .int(run.queuedAt), run.startedAt.map { .int($0) }, run.endedAt.map { .int($0) },
                         run.exitStatus.map { .int(Int64($0)) }, .text(run.host), .text(run.reason), .text(run.sandbox),
                         .text(arguments), .int(Int64(run.skippedCount)), run.pid.map { .int(Int64($0)) },
-                        run.processStart.map { .int($0) }, .text(run.job), .int(run.taskID.due), .int(Int64(run.taskID.attempt)),
+                        run.processStart.map { .int($0) }, run.argumentText.map { .text($0) }, run.elementsProcessed.map { .int($0) },
+                        .text(run.job), .int(run.taskID.due), .int(Int64(run.taskID.attempt)),
                     ])
                 if run.state.isFinal { finishedJobs.insert(run.job) }
             }

@@ -1,0 +1,9 @@
+#!/bin/sh
+# route: POST /job/{name}/task/{taskId}/progress — a data job's run adds to the elements it processed.
+# Usage: progress.sh NAME TASK_ID COUNT
+# Set CHRONOS to the server (default http://127.0.0.1:4400), CHRONOS_PREFIX to /scheduler for Chronos 2.x's
+# routes (default /v1/scheduler), CHRONOS_CREDENTIALS to user:password when the server asks for them.
+set -eu
+base="${CHRONOS:-http://127.0.0.1:4400}${CHRONOS_PREFIX:-/v1/scheduler}"
+auth=${CHRONOS_CREDENTIALS:+--user $CHRONOS_CREDENTIALS}
+curl -sS --fail-with-body $auth -H "Content-Type: application/json" --data "{\"numAdditionalElementsProcessed\": $3}" "$base/job/$1/task/$2/progress"

@@ -1,0 +1,8 @@
+#!/bin/sh
+# route: PUT /task/{taskId} — an async job's run reports its end (0 is success). Usage: task-done.sh TASK_ID STATUS_CODE
+# Set CHRONOS to the server (default http://127.0.0.1:4400), CHRONOS_PREFIX to /scheduler for Chronos 2.x's
+# routes (default /v1/scheduler), CHRONOS_CREDENTIALS to user:password when the server asks for them.
+set -eu
+base="${CHRONOS:-http://127.0.0.1:4400}${CHRONOS_PREFIX:-/v1/scheduler}"
+auth=${CHRONOS_CREDENTIALS:+--user $CHRONOS_CREDENTIALS}
+curl -sS --fail-with-body $auth -X PUT -H "Content-Type: application/json" --data "{\"statusCode\": $2}" "$base/task/$1"
