@@ -7,6 +7,7 @@ import Foundation
 //   chronos-sync-bench gen-jobs DIR N               writes N job spec files to DIR
 //   chronos-sync-bench engine-idle N SECONDS        N scheduled jobs loaded: memory and idle CPU
 //   chronos-sync-bench engine-dispatch N            N runs due in the same second: dispatch delay
+//   chronos-sync-bench core-dispatch N              the same in the scheduler's core alone: time of each transition
 //   chronos-sync-bench launch-rate N                local launches of /bin/true against posix_spawn
 //   chronos-sync-bench concurrent-runs N SECONDS    N local runs at once: threads, memory, CPU, reaping
 //   chronos-sync-bench api-serve N                  the API with N jobs, and a bare Hummingbird server, for wrk
@@ -28,6 +29,8 @@ struct Bench {
             try await engineIdle(jobs: Int(args[2])!, seconds: Int(args[3])!)
         case "engine-dispatch" where args.count == 3:
             try await engineDispatch(runs: Int(args[2])!)
+        case "core-dispatch" where args.count == 3:
+            try coreDispatch(runs: Int(args[2])!)
         case "api-serve" where args.count == 3:
             try await apiServe(jobs: Int(args[2])!)
         case "api-burst" where args.count == 4:

@@ -52,6 +52,45 @@ func temporaryFolder() throws -> String {
         #expect(try await store.value(for: "mesos.framework") == "framework-1")
     }
 
+    @Test func runsStartedTogetherAreOneRowAndReadAsRunning() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let due = t0 + 500
+        let queued = (0..<3).map { RunRecord(taskID: TaskID(due: due, attempt: 0, job: "j\($0)"), state: .queued, trigger: .schedule, readyAt: due, queuedAt: t0) }
+        var batch = StoreBatch()
+        batch.runs = queued
+        let store = try SQLiteStateStore(path: folder + "/state.sqlite")
+        try await store.write(batch)
+        // All three start at once: one row, whatever their number.
+        batch = StoreBatch()
+        batch.startedReadyAt = [(due, due + 2)]
+        try await store.write(batch)
+        // A run queued after that start, ready at the same time, has not started.
+        let later = RunRecord(taskID: TaskID(due: due, attempt: 0, job: "late"), state: .queued, trigger: .dependency, readyAt: due, queuedAt: due + 2)
+        batch = StoreBatch()
+        batch.runs = [later]
+        try await store.write(batch)
+        var loaded = try await SQLiteStateStore(path: folder + "/state.sqlite").load()
+        #expect(loaded.activeRuns.filter { $0.state == .running }.map(\.taskID.job).sorted() == ["j0", "j1", "j2"])
+        #expect(loaded.activeRuns.filter { $0.state == .running }.allSatisfy { $0.startedAt == due + 2 })
+        #expect(loaded.activeRuns.filter { $0.state == .queued }.map(\.taskID.job) == ["late"])
+        #expect(try await store.run(queued[0].taskID)?.state == .running)
+        #expect(try await store.runs(of: "j1", limit: 5).map(\.state) == [.running])
+        // Once each run is written as it went on, the row is gone and the runs read as written.
+        batch = StoreBatch()
+        batch.runs = queued.map { var run = $0; run.state = .succeeded; run.startedAt = due + 2; run.endedAt = due + 9; return run }
+        try await store.write(batch)
+        loaded = try await store.load()
+        #expect(loaded.activeRuns.map(\.taskID.job) == ["late"])
+        let left = try await store.perform { db in
+            let s = try db.statement("SELECT COUNT(*) FROM run_starts")
+            _ = try s.step()
+            defer { s.reset() }
+            return s.int(0)
+        }
+        #expect(left == 0)
+    }
+
     @Test func historyIsLimitedPerJob() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -25,9 +25,9 @@ extension SchedulerCore {
             case .slot(let name, let due):
                 slot(name, due: due, now: now, step: &step)
             case .ready(let time):
-                for id in readyAt.removeValue(forKey: time) ?? [] {
-                    if let run = active[id], run.state == .queued { push(id, high: entries[run.job]?.job.highPriority ?? false) }
-                }
+                // Thousands of runs may share the time: they go to the ready queues as they are; the
+                // dispatch skips any that ended or started meanwhile.
+                for (id, high) in readyAt.removeValue(forKey: time) ?? [] { push(id, high: high) }
             case .timeout(let id):
                 if let run = active[id], run.state == .running, let limit = timeout(of: run.job) {
                     timedOut.insert(id)
@@ -121,12 +121,13 @@ extension SchedulerCore {
     }
 
     mutating func schedule(_ id: TaskID, readyAt: Int64, now: Int64) {
+        let high = entries[id.job]?.job.highPriority ?? false
         if readyAt <= now {
-            push(id, high: entries[id.job]?.job.highPriority ?? false)
+            push(id, high: high)
         } else {
             // One timer per distinct time: thousands of runs due together cost one heap entry.
             if self.readyAt[readyAt] == nil { timers.insert(.ready(readyAt), at: readyAt) }
-            self.readyAt[readyAt, default: []].append(id)
+            self.readyAt[readyAt, default: []].append((id, high))
         }
     }
 
@@ -136,10 +137,11 @@ extension SchedulerCore {
 
     /// Starts ready runs, high priority first, following each job's concurrency policy.
     mutating func dispatch(now: Int64, step: inout SchedulerStep) {
+        step.launches.reserveCapacity(step.launches.count + readyHigh.count + readyNormal.count)
         while let id = readyHigh.pop() ?? readyNormal.pop() {
-            guard let run = active[id], run.state == .queued, let entry = entries[run.job] else { continue }
-            let busy = running[run.job] ?? []
-            if !busy.isEmpty {
+            guard let index = active.index(forKey: id), active.values[index].state == .queued, let entry = entries[id.job] else { continue }
+            if let busy = running[id.job], !busy.isEmpty {
+                let run = active.values[index]
                 switch entry.job.effectiveConcurrencyPolicy {
                 case .forbid:
                     // One scheduled run waits at most; later slots are skipped, dependency and manual runs all wait.
@@ -162,7 +164,7 @@ extension SchedulerCore {
                     break
                 }
             }
-            start(id, spec: entry.spec, now: now, step: &step)
+            start(id, at: index, spec: entry.spec, now: now, step: &step)
         }
         recordStarts(now: now, step: &step)
     }
@@ -171,10 +173,13 @@ extension SchedulerCore {
     /// the same time when every queued run of that time starts, else one update each.
     mutating func recordStarts(now: Int64, step: inout SchedulerStep) {
         guard !step.startedStored.isEmpty else { return }
-        let byReadyAt = Dictionary(grouping: step.startedStored) { active[$0]?.readyAt ?? 0 }
+        var byReadyAt: [Int64: [TaskID]] = [:]
+        for (id, readyAt) in step.startedStored { byReadyAt[readyAt, default: []].append(id) }
         step.startedStored = []
+        // Queued runs left after a dispatch wait behind a running run of their job, or for a later time.
+        let held = waiting.values.joined().compactMap { active[$0] }.filter { $0.state == .queued }.map(\.readyAt)
         for (readyAt, ids) in byReadyAt {
-            let stillQueued = active.values.contains { $0.readyAt == readyAt && $0.state == .queued }
+            let stillQueued = held.contains(readyAt) || self.readyAt[readyAt] != nil
             if stillQueued {
                 step.batch.startedRuns += ids.map { ($0, now) }
             } else {
@@ -183,16 +188,15 @@ extension SchedulerCore {
         }
     }
 
-    mutating func start(_ id: TaskID, spec: Spec, now: Int64, step: inout SchedulerStep) {
-        var run = active[id]!
-        run.state = .running
-        run.startedAt = now
-        active[id] = run
-        running[run.job, default: []].insert(id)
-        if step.newRuns.contains(id) {
+    mutating func start(_ id: TaskID, at index: [TaskID: RunRecord].Index, spec: Spec, now: Int64, step: inout SchedulerStep) {
+        active.values[index].state = .running
+        active.values[index].startedAt = now
+        let run = active.values[index]
+        running[id.job, default: []].insert(id)
+        if !step.newRuns.isEmpty && step.newRuns.contains(id) {
             step.save(run)
         } else {
-            step.startedStored.append(id)
+            step.startedStored.append((id, run.readyAt))
         }
         step.launches.append(.init(run: run, spec: spec))
         if let limit = spec.timeout { timers.insert(.timeout(id), at: now + limit) }

@@ -59,13 +59,13 @@ package struct SchedulerCore: Sendable {
     var slotTimers = TimerHeap<TimerEvent>()
     /// Retry delays, prepared runs and timeouts, handled when due.
     var timers = TimerHeap<TimerEvent>()
-    /// Queued runs waiting for a time to become ready, by that time.
-    var readyAt: [Int64: [TaskID]] = [:]
+    /// Queued runs waiting for a time to become ready, by that time, with their priority.
+    var readyAt: [Int64: [(id: TaskID, high: Bool)]] = [:]
     var readyHigh = FIFO<TaskID>()
     var readyNormal = FIFO<TaskID>()
     /// Runs held back behind a running run of the same job (`forbid`), in order.
     var waiting: [String: [TaskID]] = [:]
-    var running: [String: Set<TaskID>] = [:]
+    var running: [String: RunIDs] = [:]
     /// Runs being killed because they ran past their timeout.
     var timedOut: Set<TaskID> = []
     /// Runs handed to a launcher that holds them until it can start them (no Mesos offer fits yet).

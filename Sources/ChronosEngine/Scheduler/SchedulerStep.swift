@@ -27,7 +27,7 @@ package struct SchedulerStep: Sendable {
     /// Runs first stored in this step (their whole record is written).
     var newRuns: Set<TaskID> = []
     /// Runs stored as queued in an earlier step that start in this one.
-    var startedStored: [TaskID] = []
+    var startedStored: [(id: TaskID, readyAt: Int64)] = []
 
     package init() {}
 

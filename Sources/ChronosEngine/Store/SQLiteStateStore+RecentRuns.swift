@@ -12,7 +12,7 @@ extension SQLiteStateStore {
             let states = try await perform { db in
                 // Ordered by the index alone (no tie-break on the attempt, which would sort every run of the
                 // job): ten rows read a job, not its whole history.
-                let s = try db.statement("SELECT state FROM runs WHERE job = ? ORDER BY queued_at DESC LIMIT ?")
+                let s = try db.statement("SELECT CASE WHEN \(Self.startOfQueued) IS NULL THEN state ELSE 'running' END FROM runs WHERE job = ? ORDER BY queued_at DESC LIMIT ?")
                 var found: [(String, [RunState])] = []
                 for job in group {
                     s.reset()

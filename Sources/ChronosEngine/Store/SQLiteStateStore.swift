@@ -85,7 +85,7 @@ package final class SQLiteStateStore: StateStore, @unchecked Sendable {
                 jobState.lastScheduledDue = max(jobState.lastScheduledDue ?? .min, slots.int(1))
                 state.states[name] = jobState
             }
-            let runs = try db.statement("SELECT \(Self.runColumns) FROM runs WHERE state IN ('queued', 'running') ORDER BY ready_at")
+            let runs = try db.statement("SELECT \(Self.readColumns) FROM runs WHERE state IN ('queued', 'running') ORDER BY ready_at")
             while try runs.step() {
                 do {
                     state.activeRuns.append(try Self.run(from: runs))
@@ -112,7 +112,7 @@ package final class SQLiteStateStore: StateStore, @unchecked Sendable {
 
     package func runs(of job: String, limit: Int) async throws -> [RunRecord] {
         try await perform { db in
-            let s = try db.statement("SELECT \(Self.runColumns) FROM runs WHERE job = ? ORDER BY queued_at DESC, attempt DESC LIMIT ?")
+            let s = try db.statement("SELECT \(Self.readColumns) FROM runs WHERE job = ? ORDER BY queued_at DESC, attempt DESC LIMIT ?")
             try s.bind([.text(job), .int(Int64(limit))])
             var result: [RunRecord] = []
             while try s.step() { result.append(try Self.run(from: s)) }
@@ -122,7 +122,7 @@ package final class SQLiteStateStore: StateStore, @unchecked Sendable {
 
     package func run(_ id: TaskID) async throws -> RunRecord? {
         try await perform { db in
-            let s = try db.statement("SELECT \(Self.runColumns) FROM runs WHERE task_id = ?")
+            let s = try db.statement("SELECT \(Self.readColumns) FROM runs WHERE task_id = ?")
             // A single-row read: reset so the statement does not hold a read transaction open.
             defer { s.reset() }
             try s.bind([.text(id.description)])
@@ -228,6 +228,11 @@ extension SQLiteStateStore {
         ALTER TABLE runs ADD COLUMN argument_text TEXT;
         ALTER TABLE runs ADD COLUMN elements_processed INTEGER;
         """,
+        // Thousands of runs due at once start with one row here instead of one update each: every run
+        // still queued with that ready time, queued before that start, is running since it (see readColumns).
+        """
+        CREATE TABLE run_starts (ready_at INTEGER PRIMARY KEY, started_at INTEGER NOT NULL);
+        """,
     ]
 
     /// Brings the schema to the current version in one write transaction, so that two processes opening
@@ -257,6 +262,15 @@ extension SQLiteStateStore {
     }
 
     static let runColumns = "task_id, state, trigger, ready_at, queued_at, started_at, ended_at, exit_status, host, reason, sandbox, arguments, skipped_count, pid, process_start, argument_text, elements_processed"
+
+    /// The start a `run_starts` row gives a row of `runs`: the row is still queued, has that ready time,
+    /// and was queued before that start.
+    static let startOfQueued = "(SELECT s.started_at FROM run_starts s WHERE runs.state = 'queued' AND s.ready_at = runs.ready_at AND runs.queued_at < s.started_at)"
+
+    /// `runColumns` as read: a run started through `run_starts` reads as running since that start.
+    static let readColumns = runColumns
+        .replacingOccurrences(of: "task_id, state,", with: "task_id, CASE WHEN \(startOfQueued) IS NULL THEN state ELSE 'running' END,")
+        .replacingOccurrences(of: "queued_at, started_at,", with: "queued_at, COALESCE(\(startOfQueued), started_at),")
 
     static func run(from s: SQLiteStatement) throws -> RunRecord {
         guard let id = TaskID(s.text(0)), let state = RunState(rawValue: s.text(1)), let trigger = RunTrigger(rawValue: s.text(2)) else {
@@ -323,12 +337,18 @@ extension SQLiteStateStore {
             }
             // Starts of runs stored as queued: after the rows above, and only where a row is still queued.
             for (readyAt, startedAt) in batch.startedReadyAt {
-                try db.statement("UPDATE runs SET state = 'running', started_at = ? WHERE state = 'queued' AND ready_at = ?")
-                    .run([.int(startedAt), .int(readyAt)])
+                try db.statement("INSERT OR REPLACE INTO run_starts (ready_at, started_at) VALUES (?, ?)").run([.int(readyAt), .int(startedAt)])
             }
             for (id, startedAt) in batch.startedRuns {
                 try db.statement("UPDATE runs SET state = 'running', started_at = ? WHERE task_id = ? AND state = 'queued'")
                     .run([.int(startedAt), .text(id.description)])
+            }
+            if !latest.isEmpty && batch.startedReadyAt.isEmpty {
+                // A start row is kept while a row it covers is still queued (not yet written as it went on).
+                try db.statement("""
+                    DELETE FROM run_starts WHERE NOT EXISTS
+                      (SELECT 1 FROM runs WHERE state = 'queued' AND ready_at = run_starts.ready_at AND queued_at < run_starts.started_at)
+                    """).run([])
             }
             for job in finishedJobs {
                 try db.statement("""
