@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
+#include <malloc.h>
 
 /* glibc declares these only under _GNU_SOURCE, which the Swift Glibc module is built without.
    The prototype is glibc's own (2.29+); the flag value is glibc's (2.26+). */

@@ -1,3 +1,4 @@
+internal import CProcess
 import JobSpec
 import Logging
 import ServiceLifecycle
@@ -77,6 +78,7 @@ package actor Scheduler: Service {
                 }
             }
             await perform(core.restore(stored, now: clock.now(), adopted: adopted))
+            Self.releaseFreedMemory(after: stored.jobs.count)
             logger.info("restored \(stored.jobs.count) jobs, \(stored.activeRuns.count) runs in flight")
             if case .running(let waiters) = restoreState { waiters.forEach { $0.resume() } }
             restoreState = .done
@@ -216,6 +218,13 @@ extension Scheduler {
     package func apply(_ jobs: [AppliedJob]) async throws {
         try await restore()
         await perform(core.apply(jobs, now: clock.now()))
+        Self.releaseFreedMemory(after: jobs.count)
+    }
+
+    /// After thousands of jobs were applied, hands the memory their decoding and storing used back to the
+    /// system (glibc keeps freed memory in its heap otherwise: 34 MB of 210 for 100,000 jobs).
+    static func releaseFreedMemory(after changes: Int) {
+        if changes >= 1000 { malloc_trim(0) }
     }
 
     /// Runs a job now with extra arguments (words, or a Chronos `?arguments=` text); returns the run's task id.
@@ -278,6 +287,7 @@ extension Scheduler {
     package func sync(upserts: [AppliedJob], deletes: [String]) async throws {
         try await restore()
         await perform(core.applyChanges(upserts: upserts, deletes: deletes, now: clock.now()))
+        Self.releaseFreedMemory(after: upserts.count + deletes.count)
     }
 
     /// Deletes one job; refuses while other jobs list it as a parent.
