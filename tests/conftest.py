@@ -138,3 +138,15 @@ def spec_dir(tmp_path):
             return write_spec(self.path, name, text, **kw)
 
     return SpecDir()
+
+
+@pytest.fixture(autouse=True)
+def chronos_python_required_fields():
+    """chronos-python extends its class-level list of required job fields in place when a client speaks 2.x
+    (`scheduler_api_version=None`), so every later client in the process would require 2.x's fields too:
+    each test starts from the list as the package ships it."""
+    import chronos
+
+    shipped = list(chronos.ChronosJob.fields)
+    yield
+    chronos.ChronosJob.fields[:] = shipped
