@@ -147,6 +147,19 @@ def sample(families, name: str, **labels) -> float | None:
     return None
 
 
+def serve_broken_job(api, exit_status: int, owner: str | None = "ops@example.com") -> None:
+    """A job that fails with `exit_status` and has no retries, run once now."""
+    api.write("broken.yaml", f"""
+        name: broken
+        {f"owner: {owner}" if owner else "description: no owner"}
+        command: exit {exit_status}
+        schedule: R/2030-01-01T00:00:00Z/P1D
+        retries: 0
+        """)
+    api.wait_for(lambda: "broken" in call(api, "GET", "/v1/scheduler/jobs")[2], what="the job")
+    run_now(api, "broken")
+
+
 def run_now(api, name: str):
     status, _, body = call(api, "PUT", f"/v1/scheduler/job/{name}")
     assert status == 204, body
@@ -248,15 +261,7 @@ def test_mail_over_tls_with_a_password_from_the_environment(chronos_bin, tmp_pat
     finally:
         del os.environ["CHRONOS_SYNC_MAIL_PASSWORD"]
     try:
-        api.write("broken.yaml", """
-            name: broken
-            owner: ops@example.com
-            command: exit 4
-            schedule: R/2030-01-01T00:00:00Z/P1D
-            retries: 0
-            """)
-        api.wait_for(lambda: "broken" in call(api, "GET", "/v1/scheduler/jobs")[2], what="the job")
-        run_now(api, "broken")
+        serve_broken_job(api, 4)
         api.wait_for(lambda: box.by_subject("job broken failed"), what=f"the mail over {security}")
         assert logins and all(logins)
         assert "Exit:     4" in box.by_subject("job broken failed")[0].get_content()
@@ -271,15 +276,7 @@ def test_a_server_without_starttls_gets_no_mail_and_the_failure_is_counted_not_l
     api = start(chronos_bin, tmp_path, "--mail-server", f"127.0.0.1:{controller.port}", "--mail-from", "chronos@example.com",
                 "--mail-ssl", "starttls", "--mail-user", "mailer", "--mail_password", "pw-on-the-command-line")
     try:
-        api.write("broken.yaml", """
-            name: broken
-            owner: ops@example.com
-            command: exit 1
-            schedule: R/2030-01-01T00:00:00Z/P1D
-            retries: 0
-            """)
-        api.wait_for(lambda: "broken" in call(api, "GET", "/v1/scheduler/jobs")[2], what="the job")
-        run_now(api, "broken")
+        serve_broken_job(api, 1)
         api.wait_for(lambda: (sample(metrics(api), "chronos_notifications_total", channel="mail", result="failed") or 0) >= 1,
                      what="the failed send to be counted")
         assert box.messages == [], "STARTTLS is required before anything is sent"
@@ -357,14 +354,7 @@ def test_a_webhook_that_fails_is_retried_with_backoff(chronos_bin, tmp_path):
     flaky = Receiver(status=500)
     api = start(chronos_bin, tmp_path, "--notification-url", flaky.url("/hook"))
     try:
-        api.write("broken.yaml", """
-            name: broken
-            command: exit 1
-            schedule: R/2030-01-01T00:00:00Z/P1D
-            retries: 0
-            """)
-        api.wait_for(lambda: "broken" in call(api, "GET", "/v1/scheduler/jobs")[2], what="the job")
-        run_now(api, "broken")
+        serve_broken_job(api, 1, owner=None)
         api.wait_for(lambda: len(flaky.requests) >= 2, what="a retry")
         flaky.status = 200
         # The third attempt (after 1 s, then 2 s) goes through.

@@ -152,8 +152,7 @@ package struct MailChannel: AlertChannel {
             }
         }
         guard code == CURLE_OK else {
-            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let reason = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            let reason = HTTPLibrary.failure(code: code.rawValue, errorBuffer: errorBuffer)
             throw DeliveryError("mail through \(settings.server): \(Scrub.secrets(in: reason))")
         }
     }

@@ -1,4 +1,5 @@
 internal import CCurl
+import ChronosEngine
 import Foundation
 import Synchronization
 
@@ -83,8 +84,7 @@ final class CurlExchange: @unchecked Sendable {
         }
         if code == CURLE_OK { return nil }
         if cancelled.isSet { return "closed by the framework" }
-        let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        return HTTPLibrary.failure(code: code.rawValue, errorBuffer: errorBuffer)
     }
 
     private func header(_ bytes: UnsafeRawBufferPointer) {

@@ -116,9 +116,8 @@ package enum HTTPClient {
             }
         }
         guard code == CURLE_OK else {
-            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw HTTPClientError(code: Int(code.rawValue), url: shownURL,
-                                  message: Scrub.secrets(in: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail))
+                                  message: Scrub.secrets(in: HTTPLibrary.failure(code: code.rawValue, errorBuffer: errorBuffer)))
         }
         var status = 0
         _ = chronos_curl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)

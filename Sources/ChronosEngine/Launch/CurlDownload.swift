@@ -26,8 +26,7 @@ package enum CurlDownload {
             return c
         }
         guard code == CURLE_OK else {
-            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            let message = HTTPLibrary.failure(code: code.rawValue, errorBuffer: errorBuffer)
             throw LaunchError(.fetch, "fetching \(Scrub.secrets(in: url)) failed: \(message)")
         }
     }
