@@ -28,13 +28,12 @@ enum SpecFileLoader {
             return nil
         }
         var job = defaults.template
-        var marks: [String: Mark] = [:]
+        var marks = [String: Mark](minimumCapacity: pairs.count)
         var parentMarks: [Mark] = []
         var ownEnvironment = false
         for pair in pairs {
             let key = pair.key.value
             if case .scalar(let s) = pair.value, s.isNull { continue }
-            if JobDecoder.serverManaged.contains(key) { continue }
             let before = r.diagnostics.count
             var candidate = job
             if JobDecoder.apply(key, pair.value, to: &candidate, r) {
@@ -46,7 +45,8 @@ enum SpecFileLoader {
                     parentMarks = items.map(r.contentMark)
                 }
                 if key == "environmentVariables" { ownEnvironment = true }
-            } else {
+            } else if !JobDecoder.serverManaged.contains(key) {
+                // Not a field: an error, unless a Chronos server added it to the job (ignored).
                 r.unknownField(pair.key, in: "a job", known: JobField.names)
             }
         }

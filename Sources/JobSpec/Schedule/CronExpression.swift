@@ -136,7 +136,7 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
             var high = field.name == "day-of-week" ? 6 : field.range.upperBound
             if rangePart == "*" {
                 // The whole range.
-            } else if rangePart == "?" || rangePart.contains("L") && field.names.isEmpty || rangePart.contains("#") || rangePart.hasSuffix("W") && field.name == "day-of-month" {
+            } else if rangePart == "?" || rangePart.utf8.contains(UInt8(ascii: "L")) && field.names.isEmpty || rangePart.utf8.contains(UInt8(ascii: "#")) || rangePart.hasSuffix("W") && field.name == "day-of-month" {
                 throw ScheduleError("\"\(rangePart)\" is Quartz syntax; chronos-sync uses standard 5-field cron (use * for any day)", at: itemOffset)
             } else {
                 let bounds = rangePart.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
@@ -184,9 +184,10 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
     private func checkCanRun(at offset: Int) throws(ScheduleError) {
         if !(domStar || dowStar) { return }  // OR-ed with a weekday: always some day.
         if !dowStar { return }
-        for month in monthValues {
+        // On the masks: this runs for every cron job loaded.
+        for month in 1...12 where months & (1 << UInt64(month)) != 0 {
             let longest = month == 2 ? 29 : Civil.daysInMonth(year: 2001, month: month)
-            if dayOfMonthValues.contains(where: { $0 <= longest }) { return }
+            if daysOfMonth & ((1 << UInt64(longest + 1)) - 1) != 0 { return }
         }
         throw ScheduleError("\"\(text)\" never runs: no month in it has day \(dayOfMonthValues.map(String.init).joined(separator: ","))", at: offset)
     }

@@ -235,6 +235,7 @@ private struct DocumentBuilder {
 
     /// Applies merge keys (`<<: *base`, explicit keys win) and refuses duplicate keys.
     static func merged(_ pairs: [YAMLPair]) throws(YAMLError) -> [YAMLPair] {
+        if pairs.count <= smallMapping, let plain = try withoutMerges(pairs) { return plain }
         var result: [YAMLPair] = []
         var seen: [String: Mark] = [:]
         var merges: [YAMLPair] = []
@@ -267,5 +268,20 @@ private struct DocumentBuilder {
             }
         }
         return result
+    }
+
+    /// Most keys of a mapping checked for duplicates by comparing each with those before it; a job's
+    /// mapping is about this size, and a table of keys would cost more than the comparisons.
+    static let smallMapping = 24
+
+    /// `pairs` unchanged when none is a merge key, after refusing duplicate keys; nil when there is a merge key.
+    static func withoutMerges(_ pairs: [YAMLPair]) throws(YAMLError) -> [YAMLPair]? {
+        for (i, pair) in pairs.enumerated() {
+            if pair.key.value == "<<" && pair.key.style == .plain { return nil }
+            for earlier in pairs[..<i] where earlier.key.value == pair.key.value {
+                throw YAMLError(message: "duplicate key \"\(pair.key.value)\" (first at line \(earlier.key.mark.line))", mark: pair.key.mark)
+            }
+        }
+        return pairs
     }
 }
