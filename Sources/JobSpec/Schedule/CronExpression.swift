@@ -83,18 +83,7 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func parseFields(_ line: String, text: String, offsets: Int?) throws(ScheduleError) -> CronExpression {
-        var parts: [(text: Substring, offset: Int)] = []
-        var current = ""
-        var start = 0
-        for (i, c) in line.enumerated() {
-            if c == " " || c == "\t" {
-                if !current.isEmpty { parts.append((Substring(current), start)); current = "" }
-            } else {
-                if current.isEmpty { start = i }
-                current.append(c)
-            }
-        }
-        if !current.isEmpty { parts.append((Substring(current), start)) }
+        let parts = line.utf8.allSatisfy({ $0 < 0x80 }) ? asciiFields(line) : characterFields(line)
         guard parts.count == 5 else {
             let extra = parts.count == 6 ? " (no seconds field and no command)" : ""
             throw ScheduleError("a cron schedule has 5 fields, minute hour day-of-month month day-of-week, but \"\(text)\" has \(parts.count)\(extra)", at: parts.count > 5 ? parts[5].offset : text.count)
@@ -111,6 +100,47 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
         )
         try expression.checkCanRun(at: offsets == nil ? 0 : parts[2].offset)
         return expression
+    }
+
+    /// The blank-separated fields of a line with their offsets in characters.
+    private static func characterFields(_ line: String) -> [(text: Substring, offset: Int)] {
+        var parts: [(text: Substring, offset: Int)] = []
+        var current = ""
+        var start = 0
+        for (i, c) in line.enumerated() {
+            if c == " " || c == "\t" {
+                if !current.isEmpty { parts.append((Substring(current), start)); current = "" }
+            } else {
+                if current.isEmpty { start = i }
+                current.append(c)
+            }
+        }
+        if !current.isEmpty { parts.append((Substring(current), start)) }
+        return parts
+    }
+
+    /// `characterFields` of an ASCII line, where a character is a byte: walked on the bytes, as every
+    /// cron job loaded goes through it.
+    private static func asciiFields(_ line: String) -> [(text: Substring, offset: Int)] {
+        var parts: [(text: Substring, offset: Int)] = []
+        let bytes = line.utf8
+        var i = bytes.startIndex
+        var offset = 0
+        while i < bytes.endIndex {
+            guard bytes[i] != 0x20 && bytes[i] != 0x09 else {
+                i = bytes.index(after: i)
+                offset += 1
+                continue
+            }
+            let start = i
+            let startOffset = offset
+            while i < bytes.endIndex && bytes[i] != 0x20 && bytes[i] != 0x09 {
+                i = bytes.index(after: i)
+                offset += 1
+            }
+            parts.append((line[start..<i], startOffset))
+        }
+        return parts
     }
 
     private static func parseField(_ text: Substring, _ field: Field, at offset: Int) throws(ScheduleError) -> UInt64 {

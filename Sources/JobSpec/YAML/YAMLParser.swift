@@ -188,7 +188,10 @@ private struct DocumentBuilder {
             guard stack.count < limits.maxDepth else {
                 throw YAMLError(message: "nesting deeper than \(limits.maxDepth) levels", mark: event.mark)
             }
-            stack.append(Frame(isMapping: event.type == YAML_MAPPING_START_EVENT, mark: event.mark, anchor: event.anchor))
+            var frame = Frame(isMapping: event.type == YAML_MAPPING_START_EVENT, mark: event.mark, anchor: event.anchor)
+            // A document's top mapping is a job: room for its fields at once, not grown from one.
+            if stack.isEmpty && frame.isMapping { frame.pairs.reserveCapacity(16) }
+            stack.append(frame)
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             let frame = stack.removeLast()
             if frame.isMapping {
