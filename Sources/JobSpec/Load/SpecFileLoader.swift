@@ -35,11 +35,10 @@ enum SpecFileLoader {
             let key = pair.key.value
             if case .scalar(let s) = pair.value, s.isNull { continue }
             let before = r.diagnostics.count
-            var candidate = job
-            if JobDecoder.apply(key, pair.value, to: &candidate, r) {
-                // A field that failed to decode is left out whole, so later checks don't build on a part of it.
+            // A field that failed to decode is left out whole, so later checks don't build on a part of it;
+            // `whole` does that in place, without a copy of the job for every field.
+            if JobDecoder.apply(key, pair.value, to: &job, r, whole: true) {
                 guard r.diagnostics.count == before else { continue }
-                job = candidate
                 marks[key] = r.contentMark(pair.value)
                 if key == "parents", case .sequence(let items, _) = pair.value {
                     parentMarks = items.map(r.contentMark)
