@@ -1,6 +1,7 @@
 """Git benchmarks for scripts/bench, each beside its baseline measured in the same run.
 
-  bench_git.py plan BIN BENCH_BIN WORK       cold `plan` of a 10,000-job repository, against
+  bench_git.py plan BIN BENCH_BIN WORK       cold `plan` of a 10,000-job repository (every job in one of 20
+                                             zones, with environment variables and resources), against
                                              `git cat-file --batch` + PyYAML's CSafeLoader on the same blobs
   bench_git.py push BIN BENCH_BIN WORK       push-to-applied latency of a one-file change, with the webhook
 """
@@ -22,13 +23,14 @@ def git(cwd, *args, input=None):
                           check=True, capture_output=True, input=input).stdout
 
 
-def make_repo(bench_bin, work):
-    repo = os.path.join(work, "repo")
+def make_repo(bench_bin, work, zones=None):
+    """A repository of 10,000 generated jobs; with `zones`, every job in one of that many time zones."""
+    repo = os.path.join(work, "repo" if zones is None else f"repo-{zones}-zones")
     if os.path.exists(os.path.join(repo, ".git")):
         return repo
     os.makedirs(repo)
     git(repo, "init", "-q", "-b", "main")
-    subprocess.run([bench_bin, "gen-jobs", os.path.join(repo, "jobs"), "10000"], check=True)
+    subprocess.run([bench_bin, "gen-jobs", os.path.join(repo, "jobs"), "10000"] + ([str(zones)] if zones else []), check=True)
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "10,000 jobs")
     return repo
@@ -39,7 +41,7 @@ def best_of(runs, f):
 
 
 def plan(bin, bench_bin, work):
-    repo = make_repo(bench_bin, work)
+    repo = make_repo(bench_bin, work, zones=20)
 
     def ours():
         start = time.perf_counter()
@@ -64,7 +66,7 @@ def plan(bin, bench_bin, work):
 
     o = best_of(3, ours)
     b = best_of(3, baseline)
-    print(f"plan (cold, 10,000 jobs): {o:.3f} s; baseline git cat-file --batch + CSafeLoader {b:.3f} s; ratio {o / b:.2f}x (targets <= 2x, < 1 s)")
+    print(f"plan (cold, 10,000 jobs): {o:.3f} s; baseline git cat-file --batch + CSafeLoader {b:.3f} s; ratio {o / b:.2f}x (target <= 0.5x)")
 
 
 def push(bin, bench_bin, work):

@@ -4,7 +4,8 @@ import Foundation
 // each baseline in the same run.
 //
 //   chronos-sync-bench next-runs N STEPS CRON_OUT   N mixed schedules, STEPS next runs each
-//   chronos-sync-bench gen-jobs DIR N               writes N job spec files to DIR
+//   chronos-sync-bench gen-jobs DIR N [ZONES]       writes N job spec files to DIR (with ZONES: every job in
+//                                                   one of that many zones, with environment variables and resources)
 //   chronos-sync-bench engine-idle N SECONDS        N scheduled jobs loaded: memory and idle CPU
 //   chronos-sync-bench engine-dispatch N            N runs due in the same second: dispatch delay
 //   chronos-sync-bench core-dispatch N              the same in the scheduler's core alone: time of each transition
@@ -23,8 +24,8 @@ struct Bench {
         switch args.dropFirst().first {
         case "next-runs" where args.count == 5:
             try nextRuns(count: Int(args[2])!, steps: Int(args[3])!, cronOut: args[4])
-        case "gen-jobs" where args.count == 4:
-            try generateJobs(folder: args[2], count: Int(args[3])!)
+        case "gen-jobs" where args.count == 4 || args.count == 5:
+            try generateJobs(folder: args[2], count: Int(args[3])!, zoneCount: args.count == 5 ? Int(args[4])! : nil)
         case "engine-idle" where args.count == 4:
             try await engineIdle(jobs: Int(args[2])!, seconds: Int(args[3])!)
         case "engine-dispatch" where args.count == 3:

@@ -6,7 +6,9 @@ import JobSpec
 //
 //   chronos-sync-bench next-runs N STEPS CRON_OUT   N mixed schedules, STEPS next runs each;
 //                                                   writes the cron lines and zones to CRON_OUT
-//   chronos-sync-bench gen-jobs DIR N               writes N job spec files to DIR
+//   chronos-sync-bench gen-jobs DIR N [ZONES]       writes N job spec files to DIR; with ZONES, every job
+//                                                   has one of that many time zones (up to 20), environment
+//                                                   variables and resources
 
 /// A small deterministic generator (SplitMix64), so every run benchmarks the same schedules.
 struct SplitMix {
@@ -25,6 +27,13 @@ struct SplitMix {
 }
 
 let zones = ["UTC", "America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Kolkata"]
+
+/// Twenty zones for `gen-jobs DIR N ZONES`: the five above, then zones with other offsets and rules.
+let manyZones = zones + [
+    "America/Los_Angeles", "America/Chicago", "America/Sao_Paulo", "America/St_Johns", "Europe/Berlin",
+    "Europe/Moscow", "Africa/Cairo", "Asia/Tokyo", "Asia/Shanghai", "Asia/Kathmandu", "Asia/Tehran",
+    "Australia/Sydney", "Pacific/Auckland", "Pacific/Chatham", "America/Denver",
+]
 
 func cronLine(_ g: inout SplitMix) -> String {
     let minute = g.pick(["*/5", "0", "15", "*/15", "0,30", "10-50/10", "7"])
@@ -85,19 +94,32 @@ func nextRuns(count: Int, steps: Int, cronOut: String) throws {
     print("next-runs cron \(Int(cron.rate)) per second (\(cronSchedules.count) cron schedules × \(steps))")
 }
 
-func generateJobs(folder: String, count: Int) throws {
+/// Writes `count` job files to `folder`. With `zoneCount`, every job (children too) has one of the first
+/// `zoneCount` of `manyZones`, two or three environment variables, and cpus, mem and disk.
+func generateJobs(folder: String, count: Int, zoneCount: Int? = nil) throws {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     var g = SplitMix(state: 7)
+    let chosen = zoneCount.map { Array(manyZones.prefix(max(1, $0))) }
     for i in 0..<count {
-        var text = "name: job-\(i)\ndescription: Generated job number \(i)\ncommand: echo job \(i)\nowner: team-\(i % 20)@example.com\ncpus: 0.25\nmem: 128\nretries: 2\n"
+        var text = "name: job-\(i)\ndescription: Generated job number \(i)\ncommand: echo job \(i)\nowner: team-\(i % 20)@example.com\n"
+        if chosen == nil {
+            text += "cpus: 0.25\nmem: 128\nretries: 2\n"
+        } else {
+            text += "cpus: \(g.pick(["0.1", "0.25", "0.5", "1", "2"]))\nmem: \(g.pick([64, 128, 256, 512, 1024]))\ndisk: \(g.pick([0, 100, 512, 2048]))\nretries: 2\n"
+        }
+        let zone = "scheduleTimeZone: \(zones[i % zones.count])\n"
         if i > 0 && i % 5 == 0 {
             text += "parents:\n  - job-\(i - 1)\n  - job-\(i - 2)\n"
         } else if i % 2 == 0 {
-            text += "cron: \"\(cronLine(&g))\"\nscheduleTimeZone: \(zones[i % zones.count])\n"
+            text += "cron: \"\(cronLine(&g))\"\n" + (chosen == nil ? zone : "")
         } else {
-            text += "schedule: \(isoLine(&g))\nscheduleTimeZone: \(zones[i % zones.count])\nenvironmentVariables:\n  - name: MODE\n    value: fast\n"
+            text += "schedule: \(isoLine(&g))\n" + (chosen == nil ? zone + "environmentVariables:\n  - name: MODE\n    value: fast\n" : "")
+        }
+        if let chosen {
+            text += "scheduleTimeZone: \(chosen[i % chosen.count])\nenvironmentVariables:\n"
+            text += "  - name: MODE\n    value: \(g.pick(["fast", "safe", "batch"]))\n  - name: TEAM\n    value: team-\(i % 20)\n"
+            if i % 3 == 0 { text += "  - name: REGION\n    value: \"\(g.pick(["eu-west-1", "us-east-1", "ap-south-1"]))\"\n" }
         }
         try text.write(toFile: "\(folder)/job-\(i).yaml", atomically: false, encoding: .utf8)
     }
 }
-

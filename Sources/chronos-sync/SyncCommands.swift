@@ -71,11 +71,10 @@ struct PlanCommand: AsyncParsableCommand {
             Output.stderr("the revision does not load: \(errors.count) error(s); a sync would apply nothing")
             throw ExitCode(1)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        if let out { try encoder.encode(plan).write(to: URL(fileURLWithPath: out)) }
+        let document = out != nil || json ? plan.prettyJSON() : []
+        if let out { try Data(document).write(to: URL(fileURLWithPath: out)) }
         if json {
-            print(String(decoding: try encoder.encode(plan), as: UTF8.self))
+            print(String(decoding: document, as: UTF8.self))
         } else {
             print(plan.text(color: Output.useColor), terminator: "")
         }

@@ -55,6 +55,14 @@ import Testing
         Mirror(reflecting: job).children.map { ($0.label ?? "?", String(reflecting: $0.value)) }
     }
 
+    @Test func environmentVariablesAreHashedAsTheEncoderWritesThem() {
+        let odd = "quote \" backslash \\ slash / tab \t newline \n controls \u{0}\u{1}\u{8}\u{B}\u{C}\u{D}\u{1F}\u{7F} é 日本 🙂"
+        let lists = [[], [EnvironmentVariable(name: "A", value: "")], [EnvironmentVariable(name: odd, value: odd), EnvironmentVariable(name: "B", value: "x=y")]]
+        for list in lists {
+            #expect(JSONText.environment(list) == JSONText.encoded(list))
+        }
+    }
+
     @Test func theTableNamesEveryStoredPropertyOnce() {
         let properties = Self.properties(Job()).map(\.label)
         #expect(Set(Self.names).count == Self.names.count, "a field is listed twice")

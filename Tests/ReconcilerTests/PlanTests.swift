@@ -26,6 +26,23 @@ func definition(_ name: String, _ fields: (inout Job) -> Void = { _ in }) -> Job
         #expect(plan.text().hasSuffix("Plan: 1 to create, 1 to update, 0 to replace, 0 to delete (revision abc).\n"))
     }
 
+    @Test func jsonIsWhatJSONEncoderWrites() throws {
+        let odd = "quote \" backslash \\ slash / tab \t newline \n controls \u{0}\u{1}\u{8}\u{B}\u{C}\u{D}\u{1F}\u{7F} é 日本 🙂"
+        let desired = [definition("a") { $0.command = odd; $0.description = odd }, definition("b")]
+        let live = [LiveJob(job: definition("a").job, source: .spec(location: "jobs/a.yaml:1:1")),
+                    LiveJob(job: definition("gone").job, source: .spec(location: "jobs/gone.yaml:1:1")),
+                    LiveJob(job: definition("api").job, source: .api)]
+        var plan = Plan.make(desired: desired, live: live, policy: SyncPolicy(), revision: odd)
+        #expect(!plan.notPruned.isEmpty && !plan.unmanaged.isEmpty && plan.changes.count == 2)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        #expect(plan.prettyJSON() == Array(try encoder.encode(plan)))
+        plan.refused = odd
+        plan.changes = []
+        plan.notPruned = []
+        #expect(plan.prettyJSON() == Array(try encoder.encode(plan)))
+    }
+
     @Test func parentsFirstOnCreateChildrenFirstOnDelete() {
         var policy = SyncPolicy()
         policy.prune = true

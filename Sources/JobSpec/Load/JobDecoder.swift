@@ -5,10 +5,11 @@ enum JobDecoder {
         "successCount", "errorCount", "lastSuccess", "lastError", "errorsSinceLastSuccess",
     ]
 
-    /// Sets `field` of `job` from `node`; false when the field is unknown.
-    static func apply(_ field: String, _ node: YAMLNode, to job: inout Job, _ r: SpecReader) -> Bool {
+    /// Sets `field` of `job` from `node`; false when the field is unknown. With `whole`, a value read
+    /// with any diagnostic is left out.
+    static func apply(_ field: String, _ node: YAMLNode, to job: inout Job, _ r: SpecReader, whole: Bool = false) -> Bool {
         guard let known = JobField.named[field] else { return false }
-        known.read(node, &job, r)
+        known.read(node, &job, r, whole)
         return true
     }
 

@@ -154,7 +154,12 @@ public enum JobLoader {
     }
 
     static func checked(_ source: SpecSource, limits: YAMLLimits, _ reader: SpecReader) -> [UInt8]? {
-        guard let bytes = source.read() else {
+        withinLimit(source.read(), limits: limits, reader)
+    }
+
+    /// `bytes` when the file could be read and is within the size limit; nil after an error otherwise.
+    static func withinLimit(_ bytes: [UInt8]?, limits: YAMLLimits, _ reader: SpecReader) -> [UInt8]? {
+        guard let bytes else {
             reader.error("cannot read the file", at: Mark(line: 1, column: 1))
             return nil
         }
@@ -170,11 +175,17 @@ public enum JobLoader {
         var repository = repository
         var diagnostics = diagnostics
         let files = repository.files
+        repository.jobs.reserveCapacity(results.count)
         for result in results {
             repository.jobs += result.jobs
             diagnostics += result.diagnostics
         }
         DependencyGraph.check(repository.jobs) { diagnostics.append($0) }
+        // A valid folder has nothing to order: the file order table is built only when there is.
+        guard diagnostics.count > 1 else {
+            repository.diagnostics = diagnostics
+            return repository
+        }
         let order = Dictionary(uniqueKeysWithValues: ([repository.defaults.file].compactMap { $0 } + files).enumerated().map { ($1, $0) })
         repository.diagnostics = diagnostics.enumerated().sorted { a, b in
             let fa = order[a.element.file] ?? -1
@@ -208,19 +219,6 @@ public enum JobLoader {
             }
         }
         return results.values
-    }
-
-    static func read(_ file: String, limits: YAMLLimits, _ reader: SpecReader) -> [UInt8]? {
-        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-        if size > limits.maxFileBytes {
-            reader.error("the file is \(size) bytes, over the limit of \(limits.maxFileBytes)", at: Mark(line: 1, column: 1))
-            return nil
-        }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            reader.error("cannot read the file", at: Mark(line: 1, column: 1))
-            return nil
-        }
-        return [UInt8](data)
     }
 
     /// The spec files under `folder`, sorted, skipping hidden files and folders. A folder that cannot be

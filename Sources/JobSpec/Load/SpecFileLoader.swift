@@ -28,25 +28,24 @@ enum SpecFileLoader {
             return nil
         }
         var job = defaults.template
-        var marks: [String: Mark] = [:]
+        var marks = [String: Mark](minimumCapacity: pairs.count)
         var parentMarks: [Mark] = []
         var ownEnvironment = false
         for pair in pairs {
             let key = pair.key.value
             if case .scalar(let s) = pair.value, s.isNull { continue }
-            if JobDecoder.serverManaged.contains(key) { continue }
             let before = r.diagnostics.count
-            var candidate = job
-            if JobDecoder.apply(key, pair.value, to: &candidate, r) {
-                // A field that failed to decode is left out whole, so later checks don't build on a part of it.
+            // A field that failed to decode is left out whole, so later checks don't build on a part of it;
+            // `whole` does that in place, without a copy of the job for every field.
+            if JobDecoder.apply(key, pair.value, to: &job, r, whole: true) {
                 guard r.diagnostics.count == before else { continue }
-                job = candidate
                 marks[key] = r.contentMark(pair.value)
                 if key == "parents", case .sequence(let items, _) = pair.value {
                     parentMarks = items.map(r.contentMark)
                 }
                 if key == "environmentVariables" { ownEnvironment = true }
-            } else {
+            } else if !JobDecoder.serverManaged.contains(key) {
+                // Not a field: an error, unless a Chronos server added it to the job (ignored).
                 r.unknownField(pair.key, in: "a job", known: JobField.names)
             }
         }

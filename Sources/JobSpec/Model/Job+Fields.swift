@@ -2,7 +2,12 @@ extension Job {
     /// Every hashed field with its value as compact JSON, in name order: what plans compare and hash.
     /// Absent optional fields are left out.
     public var canonicalFields: [(name: String, json: String)] {
-        JobField.hashedInNameOrder.compactMap { field in field.canonical(self).map { (field.name, $0) } }
+        var fields: [(name: String, json: String)] = []
+        fields.reserveCapacity(JobField.hashedInNameOrder.count)
+        for field in JobField.hashedInNameOrder {
+            if let json = field.canonical(self) { fields.append((field.name, json)) }
+        }
+        return fields
     }
 
     /// A hash of the spec, stable across runs and machines (FNV-1a over the canonical fields).

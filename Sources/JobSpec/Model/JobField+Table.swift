@@ -32,7 +32,7 @@ extension JobField {
         JobField("mem", \Job.mem, .number),
         JobField("disk", \Job.disk, .number),
         JobField("runAsUser", \Job.runAsUser, .string),
-        JobField("environmentVariables", \Job.environmentVariables, .jsonList(.environment, JobDecoder.environment)),
+        JobField("environmentVariables", \Job.environmentVariables, .jsonList(.environment, JobDecoder.environment, encoded: JSONText.environment)),
         JobField("uris", \Job.uris, .strings),
         JobField("fetch", \Job.fetch, .jsonList(.fetch, JobDecoder.fetch)),
         JobField(optional: "container", \Job.container, .json(.container, JobDecoder.container)),

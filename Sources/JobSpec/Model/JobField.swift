@@ -41,8 +41,9 @@ public final class JobField: Sendable {
 
     /// Written to YAML even when it holds its default, so a written spec always shows it.
     let alwaysWritten: Bool
-    /// Sets the field from a spec's value; on a problem, reports it and leaves the job as it was.
-    let read: @Sendable (_ node: YAMLNode, _ job: inout Job, _ reader: SpecReader) -> Void
+    /// Sets the field from a spec's value; on a problem, reports it and leaves the job as it was. With
+    /// `whole`, a value read with any diagnostic (a list with one bad item, say) is left out too.
+    let read: @Sendable (_ node: YAMLNode, _ job: inout Job, _ reader: SpecReader, _ whole: Bool) -> Void
     /// The value as canonical JSON text; nil when absent.
     let canonical: @Sendable (Job) -> String?
     /// The field as YAML, `key: value` or a key with block lines; nil when left out (absent or default).
@@ -60,7 +61,10 @@ public final class JobField: Sendable {
         self.init(name: name, chronosName: chronosName ?? name, kind: codec.kind, isOptional: false, isHashed: hashed,
                   mayHaveDefault: mayHaveDefault, choices: codec.choices, defaultJSON: omittedAtDefault ? nil : codec.canonical(defaultValue),
                   alwaysWritten: alwaysWritten,
-                  read: { node, job, r in if let value = codec.read(node, name, r) { job[keyPath: path] = value } },
+                  read: { node, job, r, whole in
+                      let before = r.diagnostics.count
+                      if let value = codec.read(node, name, r), !whole || r.diagnostics.count == before { job[keyPath: path] = value }
+                  },
                   canonical: { job in
                       let value = get(job)
                       return omittedAtDefault && value == defaultValue ? nil : codec.canonical(value)
@@ -83,7 +87,10 @@ public final class JobField: Sendable {
         self.init(name: name, chronosName: chronosName ?? name, kind: codec.kind, isOptional: true, isHashed: hashed,
                   mayHaveDefault: mayHaveDefault, choices: codec.choices, defaultJSON: Job()[keyPath: path].map(codec.canonical),
                   alwaysWritten: false,
-                  read: { node, job, r in if let value = codec.read(node, name, r) { job[keyPath: path] = value } },
+                  read: { node, job, r, whole in
+                      let before = r.diagnostics.count
+                      if let value = codec.read(node, name, r), !whole || r.diagnostics.count == before { job[keyPath: path] = value }
+                  },
                   canonical: { job in get(job).map(codec.canonical) },
                   yaml: { job in get(job).map { name + ":" + codec.yaml($0) } },
                   encode: { job, container, key in try container.encodeIfPresent(get(job), forKey: key) })
@@ -91,7 +98,7 @@ public final class JobField: Sendable {
 
     private init(name: String, chronosName: String, kind: Kind, isOptional: Bool, isHashed: Bool, mayHaveDefault: Bool,
                  choices: [String], defaultJSON: String?, alwaysWritten: Bool,
-                 read: @escaping @Sendable (YAMLNode, inout Job, SpecReader) -> Void,
+                 read: @escaping @Sendable (YAMLNode, inout Job, SpecReader, Bool) -> Void,
                  canonical: @escaping @Sendable (Job) -> String?, yaml: @escaping @Sendable (Job) -> String?,
                  encode: @escaping @Sendable (Job, inout KeyedEncodingContainer<FieldKey>, FieldKey) throws -> Void) {
         self.name = name

@@ -83,18 +83,7 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func parseFields(_ line: String, text: String, offsets: Int?) throws(ScheduleError) -> CronExpression {
-        var parts: [(text: Substring, offset: Int)] = []
-        var current = ""
-        var start = 0
-        for (i, c) in line.enumerated() {
-            if c == " " || c == "\t" {
-                if !current.isEmpty { parts.append((Substring(current), start)); current = "" }
-            } else {
-                if current.isEmpty { start = i }
-                current.append(c)
-            }
-        }
-        if !current.isEmpty { parts.append((Substring(current), start)) }
+        let parts = line.utf8.allSatisfy({ $0 < 0x80 }) ? asciiFields(line) : characterFields(line)
         guard parts.count == 5 else {
             let extra = parts.count == 6 ? " (no seconds field and no command)" : ""
             throw ScheduleError("a cron schedule has 5 fields, minute hour day-of-month month day-of-week, but \"\(text)\" has \(parts.count)\(extra)", at: parts.count > 5 ? parts[5].offset : text.count)
@@ -111,6 +100,47 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
         )
         try expression.checkCanRun(at: offsets == nil ? 0 : parts[2].offset)
         return expression
+    }
+
+    /// The blank-separated fields of a line with their offsets in characters.
+    private static func characterFields(_ line: String) -> [(text: Substring, offset: Int)] {
+        var parts: [(text: Substring, offset: Int)] = []
+        var current = ""
+        var start = 0
+        for (i, c) in line.enumerated() {
+            if c == " " || c == "\t" {
+                if !current.isEmpty { parts.append((Substring(current), start)); current = "" }
+            } else {
+                if current.isEmpty { start = i }
+                current.append(c)
+            }
+        }
+        if !current.isEmpty { parts.append((Substring(current), start)) }
+        return parts
+    }
+
+    /// `characterFields` of an ASCII line, where a character is a byte: walked on the bytes, as every
+    /// cron job loaded goes through it.
+    private static func asciiFields(_ line: String) -> [(text: Substring, offset: Int)] {
+        var parts: [(text: Substring, offset: Int)] = []
+        let bytes = line.utf8
+        var i = bytes.startIndex
+        var offset = 0
+        while i < bytes.endIndex {
+            guard bytes[i] != 0x20 && bytes[i] != 0x09 else {
+                i = bytes.index(after: i)
+                offset += 1
+                continue
+            }
+            let start = i
+            let startOffset = offset
+            while i < bytes.endIndex && bytes[i] != 0x20 && bytes[i] != 0x09 {
+                i = bytes.index(after: i)
+                offset += 1
+            }
+            parts.append((line[start..<i], startOffset))
+        }
+        return parts
     }
 
     private static func parseField(_ text: Substring, _ field: Field, at offset: Int) throws(ScheduleError) -> UInt64 {
@@ -136,7 +166,7 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
             var high = field.name == "day-of-week" ? 6 : field.range.upperBound
             if rangePart == "*" {
                 // The whole range.
-            } else if rangePart == "?" || rangePart.contains("L") && field.names.isEmpty || rangePart.contains("#") || rangePart.hasSuffix("W") && field.name == "day-of-month" {
+            } else if rangePart == "?" || rangePart.utf8.contains(UInt8(ascii: "L")) && field.names.isEmpty || rangePart.utf8.contains(UInt8(ascii: "#")) || rangePart.hasSuffix("W") && field.name == "day-of-month" {
                 throw ScheduleError("\"\(rangePart)\" is Quartz syntax; chronos-sync uses standard 5-field cron (use * for any day)", at: itemOffset)
             } else {
                 let bounds = rangePart.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
@@ -184,9 +214,10 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
     private func checkCanRun(at offset: Int) throws(ScheduleError) {
         if !(domStar || dowStar) { return }  // OR-ed with a weekday: always some day.
         if !dowStar { return }
-        for month in monthValues {
+        // On the masks: this runs for every cron job loaded.
+        for month in 1...12 where months & (1 << UInt64(month)) != 0 {
             let longest = month == 2 ? 29 : Civil.daysInMonth(year: 2001, month: month)
-            if dayOfMonthValues.contains(where: { $0 <= longest }) { return }
+            if daysOfMonth & ((1 << UInt64(longest + 1)) - 1) != 0 { return }
         }
         throw ScheduleError("\"\(text)\" never runs: no month in it has day \(dayOfMonthValues.map(String.init).joined(separator: ","))", at: offset)
     }

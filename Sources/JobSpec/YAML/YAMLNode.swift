@@ -38,7 +38,10 @@ public struct YAMLScalar: Hashable, Sendable {
 }
 
 /// A node of a YAML document, with the position of every part, so errors can point into the file.
-public indirect enum YAMLNode: Hashable, Sendable {
+///
+/// Not `indirect`: lists and mappings already hold their items in arrays, and an indirect enum would
+/// allocate a box for every scalar of every file loaded.
+public enum YAMLNode: Hashable, Sendable {
     case scalar(YAMLScalar)
     case sequence([YAMLNode], Mark)
     case mapping([YAMLPair], Mark)

@@ -188,7 +188,10 @@ private struct DocumentBuilder {
             guard stack.count < limits.maxDepth else {
                 throw YAMLError(message: "nesting deeper than \(limits.maxDepth) levels", mark: event.mark)
             }
-            stack.append(Frame(isMapping: event.type == YAML_MAPPING_START_EVENT, mark: event.mark, anchor: event.anchor))
+            var frame = Frame(isMapping: event.type == YAML_MAPPING_START_EVENT, mark: event.mark, anchor: event.anchor)
+            // A document's top mapping is a job: room for its fields at once, not grown from one.
+            if stack.isEmpty && frame.isMapping { frame.pairs.reserveCapacity(16) }
+            stack.append(frame)
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             let frame = stack.removeLast()
             if frame.isMapping {
@@ -235,6 +238,7 @@ private struct DocumentBuilder {
 
     /// Applies merge keys (`<<: *base`, explicit keys win) and refuses duplicate keys.
     static func merged(_ pairs: [YAMLPair]) throws(YAMLError) -> [YAMLPair] {
+        if pairs.count <= smallMapping, let plain = try withoutMerges(pairs) { return plain }
         var result: [YAMLPair] = []
         var seen: [String: Mark] = [:]
         var merges: [YAMLPair] = []
@@ -267,5 +271,20 @@ private struct DocumentBuilder {
             }
         }
         return result
+    }
+
+    /// Most keys of a mapping checked for duplicates by comparing each with those before it; a job's
+    /// mapping is about this size, and a table of keys would cost more than the comparisons.
+    static let smallMapping = 24
+
+    /// `pairs` unchanged when none is a merge key, after refusing duplicate keys; nil when there is a merge key.
+    static func withoutMerges(_ pairs: [YAMLPair]) throws(YAMLError) -> [YAMLPair]? {
+        for (i, pair) in pairs.enumerated() {
+            if pair.key.value == "<<" && pair.key.style == .plain { return nil }
+            for earlier in pairs[..<i] where earlier.key.value == pair.key.value {
+                throw YAMLError(message: "duplicate key \"\(pair.key.value)\" (first at line \(earlier.key.mark.line))", mark: pair.key.mark)
+            }
+        }
+        return pairs
     }
 }

@@ -71,17 +71,19 @@ package final class LibGit2Source: GitSource, @unchecked Sendable {
         }
         let prefix = folder.isEmpty ? "" : folder + "/"
         let defaultsBlob = entries.first { entry in JobLoader.defaultsFileNames.contains(entry.path) }?.blob
-        // Blobs are read here, on the git queue (libgit2 is used from one thread), and only those of
-        // files the cache does not hold: a changed file, or all of them when the defaults changed. A blob
-        // that cannot be read fails the load: a commit is never taken for one with fewer jobs.
-        let sources = try entries.map { entry -> SpecSource in
-            let path = prefix + entry.path
+        // Blobs are read here, from the git queue, and only those of files the cache does not hold: a
+        // changed file, or all of them when the defaults changed. A blob that cannot be read fails the
+        // load: a commit is never taken for one with fewer jobs.
+        let cached = entries.map { entry in
             let isDefaults = entry.blob == defaultsBlob && JobLoader.defaultsFileNames.contains(entry.path)
-            if !isDefaults && cache.contains(JobLoader.cacheKey(path: path, key: entry.blob, defaultsKey: defaultsBlob)) {
-                return SpecSource(path: path, key: entry.blob) { nil }
-            }
-            let bytes = try repo.blob(entry.blob)
-            return SpecSource(path: path, key: entry.blob) { bytes }
+            return !isDefaults && cache.contains(JobLoader.cacheKey(path: prefix + entry.path, key: entry.blob, defaultsKey: defaultsBlob))
+        }
+        var blobs = try repo.blobs(entries.indices.filter { !cached[$0] }.map { entries[$0].blob }).makeIterator()
+        let sources = entries.indices.map { i -> SpecSource in
+            let entry = entries[i]
+            if cached[i] { return SpecSource(path: prefix + entry.path, key: entry.blob) { nil } }
+            let bytes = blobs.next()!
+            return SpecSource(path: prefix + entry.path, key: entry.blob) { bytes }
         }
         var options = LoadOptions()
         options.now = now

@@ -62,11 +62,15 @@ extension Plan {
         let liveByName = Dictionary(live.map { ($0.job.name, $0) }, uniquingKeysWith: { a, _ in a })
         let desiredNames = Set(desired.map(\.job.name))
         var upserts: [Change] = []
+        // A new job lists the fields it sets, against the defaults: a job with only its name, whose fields
+        // are the same for every job but the name, which is never listed.
+        let blank = Job().canonicalFields
         for definition in desired {
             let job = definition.job
             guard let current = liveByName[job.name] else {
-                // A new job lists the fields it sets, against the defaults.
-                let set = fields(old: Job(name: job.name), new: job).map { FieldChange(field: $0.field, old: nil, new: $0.new) }
+                let set = fields(old: blank, new: job.canonicalFields).compactMap { change in
+                    change.field == "name" ? nil : FieldChange(field: change.field, old: nil, new: change.new)
+                }
                 upserts.append(Change(action: .create, name: job.name, source: definition.location(), fields: set))
                 continue
             }
@@ -123,17 +127,31 @@ extension Plan {
         return result
     }
 
-    /// Field-by-field differences, values as compact JSON.
+    /// Field-by-field differences, values as compact JSON, in field name order.
     static func fields(old: Job?, new: Job?) -> [FieldChange] {
-        let a = old.map(fieldValues) ?? [:]
-        let b = new.map(fieldValues) ?? [:]
-        return Set(a.keys).union(b.keys).sorted().compactMap { key in
-            a[key] == b[key] ? nil : FieldChange(field: key, old: a[key], new: b[key])
-        }
+        fields(old: old?.canonicalFields ?? [], new: new?.canonicalFields ?? [])
     }
 
-    static func fieldValues(_ job: Job) -> [String: String] {
-        Dictionary(job.canonicalFields.map { ($0.name, $0.json) }, uniquingKeysWith: { a, _ in a })
+    /// The differences of two jobs' canonical fields, each list in name order (as `canonicalFields` gives
+    /// them), walked side by side.
+    static func fields(old a: [(name: String, json: String)], new b: [(name: String, json: String)]) -> [FieldChange] {
+        var result: [FieldChange] = []
+        var i = 0
+        var j = 0
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i].name < b[j].name) {
+                result.append(FieldChange(field: a[i].name, old: a[i].json, new: nil))
+                i += 1
+            } else if i == a.count || b[j].name < a[i].name {
+                result.append(FieldChange(field: b[j].name, old: nil, new: b[j].json))
+                j += 1
+            } else {
+                if a[i].json != b[j].json { result.append(FieldChange(field: a[i].name, old: a[i].json, new: b[j].json)) }
+                i += 1
+                j += 1
+            }
+        }
+        return result
     }
 
     /// A fingerprint of a set of live jobs (names, specs and whether they are managed).
