@@ -93,9 +93,9 @@ package struct GraphiteReporter: Service {
     private func pushes() async throws {
         let busy = Mutex(false)
         var failing = false
-        while !Task.isCancelledOrShuttingDown {
+        while !Task.isCancelled {
             try? await Task.sleep(for: interval)
-            guard !Task.isCancelledOrShuttingDown else { break }
+            guard !Task.isCancelled else { break }
             guard busy.withLock({ let was = $0; $0 = true; return !was }) else {
                 logger.warning("graphite at \(host):\(port): the previous push is still under way; this one is skipped")
                 continue
@@ -119,8 +119,4 @@ package struct GraphiteReporter: Service {
             }
         }
     }
-}
-
-extension Task where Success == Never, Failure == Never {
-    static var isCancelledOrShuttingDown: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
 }

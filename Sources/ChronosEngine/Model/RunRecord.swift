@@ -18,7 +18,7 @@ package enum RunState: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// What started a run.
-package enum RunTrigger: String, Sendable, Hashable, Codable, CaseIterable {
+package enum RunTrigger: String, Sendable, Hashable, Codable {
     case schedule, dependency, manual, retry
 }
 

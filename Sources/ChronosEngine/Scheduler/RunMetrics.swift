@@ -20,38 +20,29 @@ package struct RunMetrics: Sendable {
 
     func record(_ step: SchedulerStep) {
         guard !step.launches.isEmpty || !step.ended.isEmpty else { return }
-        // Counted by trigger in a fixed array: no allocation per run (a step may start 10,000).
-        var started = [Int](repeating: 0, count: RunTrigger.allCases.count)
-        var delays: [[Int64]] = Array(repeating: [], count: RunTrigger.allCases.count)
-        var startedPerJob: [Labels: Int] = [:]
+        // Keys of enums (and the job's name only with `perJob`): nothing is allocated per run.
+        var started: [Labels: Int] = [:]
+        var delays: [RunTrigger: [Int64]] = [:]
         for launch in step.launches {
             let run = launch.run
-            let trigger = RunTrigger.allCases.firstIndex(of: run.trigger)!
-            started[trigger] += 1
-            if perJob { startedPerJob[Labels(run.trigger.rawValue, job: run.job), default: 0] += 1 }
-            if let at = run.startedAt { delays[trigger].append(max(0, at - run.readyAt)) }
+            started[Labels(trigger: run.trigger, job: perJob ? run.job : nil), default: 0] += 1
+            if let at = run.startedAt { delays[run.trigger, default: []].append(max(0, at - run.readyAt)) }
         }
-        if perJob {
-            for (labels, count) in startedPerJob {
-                handles.counter("chronos_runs_started_total", labels.dimensions(["trigger"])).increment(by: count)
-            }
-        } else {
-            for (index, count) in started.enumerated() where count > 0 {
-                handles.counter("chronos_runs_started_total", [("trigger", RunTrigger.allCases[index].rawValue)]).increment(by: count)
-            }
+        for (labels, count) in started {
+            handles.counter("chronos_runs_started_total", labels.dimensions).increment(by: count)
         }
-        for (index, values) in delays.enumerated() where !values.isEmpty {
-            let timer = handles.timer("chronos_run_delay_seconds", [("trigger", RunTrigger.allCases[index].rawValue)])
+        for (trigger, values) in delays {
+            let timer = handles.timer("chronos_run_delay_seconds", [("trigger", trigger.rawValue)])
             for ms in values { timer.recordMilliseconds(ms) }
         }
         var ended: [Labels: Int] = [:]
         var durations: [RunState: [Int64]] = [:]
         for run in step.ended {
-            ended[Labels(run.state.rawValue, run.trigger.rawValue, job: perJob ? run.job : nil), default: 0] += 1
+            ended[Labels(outcome: run.state, trigger: run.trigger, job: perJob ? run.job : nil), default: 0] += 1
             if let at = run.startedAt, let end = run.endedAt { durations[run.state, default: []].append(max(0, end - at)) }
         }
         for (labels, count) in ended {
-            handles.counter("chronos_runs_ended_total", labels.dimensions(["outcome", "trigger"])).increment(by: count)
+            handles.counter("chronos_runs_ended_total", labels.dimensions).increment(by: count)
         }
         for (state, values) in durations {
             let timer = handles.timer("chronos_run_duration_seconds", [("outcome", state.rawValue)])
@@ -59,16 +50,14 @@ package struct RunMetrics: Sendable {
         }
     }
 
-    /// Label values, with the job when counted per job.
+    /// A run counter's labels: its outcome (ended runs), its trigger, and its job when counted per job.
     private struct Labels: Hashable {
-        var values: [String]
+        var outcome: RunState?
+        var trigger: RunTrigger
         var job: String?
-        init(_ values: String..., job: String?) {
-            self.values = values
-            self.job = job
-        }
-        func dimensions(_ names: [String]) -> [(String, String)] {
-            Array(zip(names, values)) + (job.map { [("job", $0)] } ?? [])
+
+        var dimensions: [(String, String)] {
+            (outcome.map { [("outcome", $0.rawValue)] } ?? []) + [("trigger", trigger.rawValue)] + (job.map { [("job", $0)] } ?? [])
         }
     }
 
@@ -81,24 +70,24 @@ package struct RunMetrics: Sendable {
             dimensions.reduce(label) { $0 + "\u{1}" + $1.0 + "\u{2}" + $1.1 }
         }
 
-        func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
-            let key = Self.key(label, dimensions)
-            return counters.withLock { cache in
-                if let counter = cache[key] { return counter }
-                let counter = Counter(label: label, dimensions: dimensions)
-                cache[key] = counter
-                return counter
+        /// The handle kept in `cache` under `label` and `dimensions`, made by `make` the first time.
+        private static func handle<Handle>(_ cache: borrowing Mutex<[String: Handle]>, _ label: String, _ dimensions: [(String, String)],
+                                           make: (String, [(String, String)]) -> Handle) -> Handle {
+            let key = key(label, dimensions)
+            return cache.withLock { cache in
+                if let handle = cache[key] { return handle }
+                let handle = make(label, dimensions)
+                cache[key] = handle
+                return handle
             }
         }
 
+        func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+            Self.handle(counters, label, dimensions) { Counter(label: $0, dimensions: $1) }
+        }
+
         func timer(_ label: String, _ dimensions: [(String, String)]) -> Timer {
-            let key = Self.key(label, dimensions)
-            return timers.withLock { cache in
-                if let timer = cache[key] { return timer }
-                let timer = Timer(label: label, dimensions: dimensions)
-                cache[key] = timer
-                return timer
-            }
+            Self.handle(timers, label, dimensions) { Timer(label: $0, dimensions: $1) }
         }
     }
 }
