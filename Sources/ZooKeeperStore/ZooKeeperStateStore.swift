@@ -422,7 +422,7 @@ package final class ZooKeeperStateStore: StateStore, LaunchGate, @unchecked Send
         let (knownJobs, knownStates, before) = cache.withLock { ($0.jobs, $0.states, $0.active) }
         var plan = Plan(active: before)
         for applied in batch.upsertJobs {
-            let spec = String(decoding: try encoder.encode(applied.job), as: UTF8.self)
+            let spec = applied.job.storedJSON
             let data = Array(try encoder.encode(StoredJob(spec: spec, source: applied.source.stored, appliedAt: applied.appliedAt)))
             let path = layout.job(applied.job.name)
             plan.ops.append(knownJobs.contains(applied.job.name) ? .set(path, data: data) : .create(path, data: data))
@@ -477,7 +477,7 @@ package final class ZooKeeperStateStore: StateStore, LaunchGate, @unchecked Send
             }
         }
         for (name, state) in plan.states.sorted(by: { $0.key < $1.key }) where !batch.deleteJobs.contains(name) {
-            let data = Array(try encoder.encode(state))
+            let data = Array(state.storedJSON.utf8)
             let path = layout.state(name)
             plan.ops.append(knownStates[name] != nil ? .set(path, data: data) : .create(path, data: data))
         }

@@ -10,6 +10,26 @@ func temporaryFolder() throws -> String {
 }
 
 @Suite struct SQLiteStateStoreTests {
+    /// A state is stored without the encoder; it must read back through `Codable` as it was.
+    @Test func jobStatesAreStoredAsTheirCodableReadsThem() throws {
+        var full = JobState(firstApplied: 1)
+        full.lastScheduledDue = -2
+        full.onceDone = true
+        full.successCount = 3
+        full.errorCount = 4
+        full.errorsSinceLastSuccess = 5
+        full.lastSuccess = 6
+        full.lastError = Int64.max
+        full.disabledOverride = false
+        full.completedParents = ["a", "b \"c\" \\ é"]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for state in [JobState(firstApplied: 0), full] {
+            #expect(try JSONDecoder().decode(JobState.self, from: Data(state.storedJSON.utf8)) == state)
+            #expect(state.storedJSON == String(decoding: try encoder.encode(state), as: UTF8.self))
+        }
+    }
+
     @Test func whatIsWrittenIsLoadedBackAfterReopening() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -101,6 +101,19 @@ import Testing
         #expect(back.yaml() == written)
     }
 
+    /// What a store keeps: the same JSON value as the encoder writes, and the same job when loaded back.
+    @Test(arguments: names)
+    func eachFieldIsStoredAsTheEncoderWritesIt(name: String) throws {
+        var job = try Self.decode(Self.spec(setting: Self.field(name)))
+        job.description = "quote \" backslash \\ slash / tab \t newline \n controls \u{1}\u{1F} é 🙂"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let ours = try JSONSerialization.jsonObject(with: Data(job.storedJSON.utf8)) as? NSDictionary
+        let theirs = try JSONSerialization.jsonObject(with: encoder.encode(job)) as? NSDictionary
+        #expect(ours == theirs, "\(job.storedJSON)")
+        #expect(try Self.decode(job.storedJSON) == job)
+    }
+
     @Test(arguments: names)
     func changingAHashedFieldChangesTheHash(name: String) throws {
         let field = try Self.field(name)

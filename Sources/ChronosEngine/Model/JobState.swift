@@ -19,6 +19,32 @@ package struct JobState: Sendable, Hashable, Codable {
     package var completedParents: [String] = []
 
     package init(firstApplied: Int64) { self.firstApplied = firstApplied }
+
+    /// The state as the JSON its `Codable` conformance reads (sorted keys, nil left out), written without
+    /// the encoder: a store writes one for every job applied.
+    package var storedJSON: String {
+        var bytes: [UInt8] = Array(#"{"completedParents":["#.utf8)
+        for (i, parent) in completedParents.enumerated() {
+            if i > 0 { bytes.append(0x2C) }
+            JSONText.appendEncoded(parent, to: &bytes)
+        }
+        bytes.append(0x5D)  // ]
+        func add(_ key: String, _ value: String?) {
+            guard let value else { return }
+            bytes.append(contentsOf: ",\"\(key)\":\(value)".utf8)
+        }
+        add("disabledOverride", disabledOverride.map { $0 ? "true" : "false" })
+        add("errorCount", String(errorCount))
+        add("errorsSinceLastSuccess", String(errorsSinceLastSuccess))
+        add("firstApplied", String(firstApplied))
+        add("lastError", lastError.map { String($0) })
+        add("lastScheduledDue", lastScheduledDue.map { String($0) })
+        add("lastSuccess", lastSuccess.map { String($0) })
+        add("onceDone", onceDone ? "true" : "false")
+        add("successCount", String(successCount))
+        bytes.append(0x7D)  // }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }
 
 /// A job as applied to the engine: its spec, resolved (its schedule parsed), and where it came from.

@@ -297,7 +297,7 @@ extension SQLiteStateStore {
         encoder.outputFormatting = [.sortedKeys]
         try db.transaction {
             for applied in batch.upsertJobs {
-                let spec = String(decoding: try encoder.encode(applied.job), as: UTF8.self)
+                let spec = applied.job.storedJSON
                 try db.statement("""
                     INSERT INTO jobs (name, spec, source, applied_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT(name) DO UPDATE SET spec = excluded.spec, source = excluded.source, applied_at = excluded.applied_at
@@ -308,7 +308,7 @@ extension SQLiteStateStore {
                 try db.statement("DELETE FROM job_state WHERE name = ?").run([.text(name)])
             }
             for (name, state) in batch.states {
-                let json = String(decoding: try encoder.encode(state), as: UTF8.self)
+                let json = state.storedJSON
                 try db.statement("INSERT INTO job_state (name, state) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state")
                     .run([.text(name), .text(json)])
             }

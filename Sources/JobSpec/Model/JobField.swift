@@ -140,6 +140,9 @@ public final class JobField: Sendable {
     /// The hashed fields in name order: the order of `canonicalFields` and of the bytes the spec hash covers.
     static let hashedInNameOrder: [JobField] = all.filter(\.isHashed).sorted { $0.name < $1.name }
 
+    /// Every field in name order: the order of the keys of `Job.storedJSON`.
+    static let allInNameOrder: [JobField] = all.sorted { $0.name < $1.name }
+
     /// Every field's spec name, in the table's order, for "did you mean" hints.
     static let names: [String] = all.map(\.name)
 }
