@@ -101,16 +101,27 @@ import Testing
         #expect(back.yaml() == written)
     }
 
-    /// What a store keeps: the same JSON value as the encoder writes, and the same job when loaded back.
+    /// What a store keeps: the fields the encoder writes, less those at their default, and the same job
+    /// when loaded back.
     @Test(arguments: names)
-    func eachFieldIsStoredAsTheEncoderWritesIt(name: String) throws {
+    func eachFieldIsStoredAndLoadsBack(name: String) throws {
         var job = try Self.decode(Self.spec(setting: Self.field(name)))
         job.description = "quote \" backslash \\ slash / tab \t newline \n controls \u{1}\u{1F} é 🙂"
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let ours = try JSONSerialization.jsonObject(with: Data(job.storedJSON.utf8)) as? NSDictionary
-        let theirs = try JSONSerialization.jsonObject(with: encoder.encode(job)) as? NSDictionary
-        #expect(ours == theirs, "\(job.storedJSON)")
+        let ours = try #require(try JSONSerialization.jsonObject(with: Data(job.storedJSON.utf8)) as? [String: Any])
+        let theirs = try #require(try JSONSerialization.jsonObject(with: encoder.encode(job)) as? [String: Any])
+        let defaults = Set(JobField.all.filter { !$0.alwaysWritten && $0.isAtDefault(job) }.map(\.name))
+        #expect(Set(ours.keys) == Set(theirs.keys).subtracting(defaults))
+        #expect(NSDictionary(dictionary: ours) == NSDictionary(dictionary: theirs.filter { !defaults.contains($0.key) }), "\(job.storedJSON)")
+        #expect(ours.keys.contains(name) == !defaults.contains(name))
+        #expect(try Self.decode(job.storedJSON) == job)
+    }
+
+    @Test func aJobAtEveryDefaultIsStoredAsItsNameAndCommand() throws {
+        var job = Job(name: "t")
+        job.command = "c"
+        #expect(job.storedJSON == #"{"command":"c","name":"t"}"#)
         #expect(try Self.decode(job.storedJSON) == job)
     }
 

@@ -8,12 +8,13 @@ extension Job: Encodable {
     }
 
     /// The job as one line of JSON with its spec names in name order, each value its canonical JSON: what a
-    /// state store keeps (loadable again as a spec). It holds what `encode(to:)` writes, without the encoder,
-    /// which was most of the time of storing 100,000 applied jobs.
+    /// state store keeps, loaded again as a spec. Fields at `Job()`'s value are left out, as in `yaml()`
+    /// (a spec that leaves them out reads the same); the name and the command are always written. Written
+    /// without the encoder, which was most of the time of storing 100,000 applied jobs.
     public var storedJSON: String {
         var bytes: [UInt8] = [0x7B]  // {
         bytes.reserveCapacity(256)
-        for field in JobField.allInNameOrder {
+        for field in JobField.allInNameOrder where field.alwaysWritten || !field.isAtDefault(self) {
             guard let json = field.canonical(self) else { continue }
             if bytes.count > 1 { bytes.append(0x2C) }
             JSONText.appendEncoded(field.name, to: &bytes)

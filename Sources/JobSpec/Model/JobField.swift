@@ -48,6 +48,8 @@ public final class JobField: Sendable {
     let canonical: @Sendable (Job) -> String?
     /// The field as YAML, `key: value` or a key with block lines; nil when left out (absent or default).
     let yaml: @Sendable (Job) -> String?
+    /// True when the value is `Job()`'s (nil for an optional field): a spec that leaves it out reads the same.
+    let isAtDefault: @Sendable (Job) -> Bool
     /// Encodes the value under `key`; nothing when absent.
     let encode: @Sendable (_ job: Job, _ container: inout KeyedEncodingContainer<FieldKey>, _ key: FieldKey) throws -> Void
 
@@ -61,6 +63,7 @@ public final class JobField: Sendable {
         self.init(name: name, chronosName: chronosName ?? name, kind: codec.kind, isOptional: false, isHashed: hashed,
                   mayHaveDefault: mayHaveDefault, choices: codec.choices, defaultJSON: omittedAtDefault ? nil : codec.canonical(defaultValue),
                   alwaysWritten: alwaysWritten,
+                  isAtDefault: { get($0) == defaultValue },
                   read: { node, job, r, whole in
                       let before = r.diagnostics.count
                       if let value = codec.read(node, name, r), !whole || r.diagnostics.count == before { job[keyPath: path] = value }
@@ -87,6 +90,7 @@ public final class JobField: Sendable {
         self.init(name: name, chronosName: chronosName ?? name, kind: codec.kind, isOptional: true, isHashed: hashed,
                   mayHaveDefault: mayHaveDefault, choices: codec.choices, defaultJSON: Job()[keyPath: path].map(codec.canonical),
                   alwaysWritten: false,
+                  isAtDefault: { get($0) == nil },
                   read: { node, job, r, whole in
                       let before = r.diagnostics.count
                       if let value = codec.read(node, name, r), !whole || r.diagnostics.count == before { job[keyPath: path] = value }
@@ -97,7 +101,7 @@ public final class JobField: Sendable {
     }
 
     private init(name: String, chronosName: String, kind: Kind, isOptional: Bool, isHashed: Bool, mayHaveDefault: Bool,
-                 choices: [String], defaultJSON: String?, alwaysWritten: Bool,
+                 choices: [String], defaultJSON: String?, alwaysWritten: Bool, isAtDefault: @escaping @Sendable (Job) -> Bool,
                  read: @escaping @Sendable (YAMLNode, inout Job, SpecReader, Bool) -> Void,
                  canonical: @escaping @Sendable (Job) -> String?, yaml: @escaping @Sendable (Job) -> String?,
                  encode: @escaping @Sendable (Job, inout KeyedEncodingContainer<FieldKey>, FieldKey) throws -> Void) {
@@ -110,6 +114,7 @@ public final class JobField: Sendable {
         self.choices = choices
         self.defaultJSON = defaultJSON
         self.alwaysWritten = alwaysWritten
+        self.isAtDefault = isAtDefault
         self.read = read
         self.canonical = canonical
         self.yaml = yaml
