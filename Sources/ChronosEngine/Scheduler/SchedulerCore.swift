@@ -167,6 +167,9 @@ extension SchedulerCore {
     package mutating func apply(_ jobs: [AppliedJob], now: Int64) -> SchedulerStep {
         var step = SchedulerStep()
         let names = Set(jobs.map(\.job.name))
+        // Room for the whole set at once rather than a rehash at each doubling.
+        entries.reserveCapacity(max(entries.count, jobs.count))
+        states.reserveCapacity(max(states.count, jobs.count))
         // Jobs made through the API are not the source's to delete.
         for name in entries.keys.sorted() where !names.contains(name) && entries[name]?.source != .api {
             remove(name, now: now, step: &step)

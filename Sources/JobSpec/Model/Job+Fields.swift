@@ -2,12 +2,19 @@ extension Job {
     /// Every hashed field with its value as compact JSON, in name order: what plans compare and hash.
     /// Absent optional fields are left out.
     public var canonicalFields: [(name: String, json: String)] {
-        var fields: [(name: String, json: String)] = []
-        fields.reserveCapacity(JobField.hashedInNameOrder.count)
-        for field in JobField.hashedInNameOrder {
-            if let json = field.canonical(self) { fields.append((field.name, json)) }
+        withFields { job in
+            var fields: [(name: String, json: String)] = []
+            fields.reserveCapacity(JobField.hashedInNameOrder.count)
+            for field in JobField.hashedInNameOrder {
+                if let json = field.canonicalAt(job) { fields.append((field.name, json)) }
+            }
+            return fields
         }
-        return fields
+    }
+
+    /// Calls `body` with the job's address, for `JobField`'s readers: one borrow for all the fields.
+    func withFields<R>(_ body: (UnsafeRawPointer) -> R) -> R {
+        withUnsafePointer(to: self) { body(UnsafeRawPointer($0)) }
     }
 
     /// A hash of the spec, stable across runs and machines (FNV-1a over the canonical fields).
@@ -15,14 +22,16 @@ extension Job {
     /// Applied records keep these hashes, so the bytes hashed for a field must never change for an
     /// unchanged value: a changed hash reads as drift after an upgrade.
     public var specHash: String {
-        var hash: UInt64 = 14_695_981_039_346_656_037
-        for field in JobField.hashedInNameOrder {
-            guard let json = field.canonical(self) else { continue }
-            for byte in field.name.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
-            hash = (hash ^ 0x3D) &* 1_099_511_628_211
-            for byte in json.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
-            hash = (hash ^ 0x0A) &* 1_099_511_628_211
+        withFields { job in
+            var hash: UInt64 = 14_695_981_039_346_656_037
+            for field in JobField.hashedInNameOrder {
+                guard let json = field.canonicalAt(job) else { continue }
+                for byte in field.name.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
+                hash = (hash ^ 0x3D) &* 1_099_511_628_211
+                for byte in json.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
+                hash = (hash ^ 0x0A) &* 1_099_511_628_211
+            }
+            return String(hash, radix: 16)
         }
-        return String(hash, radix: 16)
     }
 }

@@ -12,17 +12,19 @@ extension Job: Encodable {
     /// (a spec that leaves them out reads the same); the name and the command are always written. Written
     /// without the encoder, which was most of the time of storing 100,000 applied jobs.
     public var storedJSON: String {
-        var bytes: [UInt8] = [0x7B]  // {
-        bytes.reserveCapacity(256)
-        for field in JobField.allInNameOrder where field.alwaysWritten || !field.isAtDefault(self) {
-            guard let json = field.canonical(self) else { continue }
-            if bytes.count > 1 { bytes.append(0x2C) }
-            JSONText.appendEncoded(field.name, to: &bytes)
-            bytes.append(0x3A)  // :
-            bytes.append(contentsOf: json.utf8)
+        withFields { job in
+            var bytes: [UInt8] = [0x7B]  // {
+            bytes.reserveCapacity(256)
+            for field in JobField.allInNameOrder where field.alwaysWritten || !field.isAtDefaultAt(job) {
+                guard let json = field.canonicalAt(job) else { continue }
+                if bytes.count > 1 { bytes.append(0x2C) }
+                JSONText.appendEncoded(field.name, to: &bytes)
+                bytes.append(0x3A)  // :
+                bytes.append(contentsOf: json.utf8)
+            }
+            bytes.append(0x7D)  // }
+            return String(decoding: bytes, as: UTF8.self)
         }
-        bytes.append(0x7D)  // }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Adds the job's fields with Chronos's names to `encoder`, as Chronos's API returns a job.

@@ -44,12 +44,13 @@ public final class JobField: Sendable {
     /// Sets the field from a spec's value; on a problem, reports it and leaves the job as it was. With
     /// `whole`, a value read with any diagnostic (a list with one bad item, say) is left out too.
     let read: @Sendable (_ node: YAMLNode, _ job: inout Job, _ reader: SpecReader, _ whole: Bool) -> Void
-    /// The value as canonical JSON text; nil when absent.
-    let canonical: @Sendable (Job) -> String?
+    /// The value as canonical JSON text; nil when absent. Takes the address of a `Job` (see `Job.withFields`).
+    let canonicalAt: @Sendable (UnsafeRawPointer) -> String?
     /// The field as YAML, `key: value` or a key with block lines; nil when left out (absent or default).
     let yaml: @Sendable (Job) -> String?
     /// True when the value is `Job()`'s (nil for an optional field): a spec that leaves it out reads the same.
-    let isAtDefault: @Sendable (Job) -> Bool
+    /// Takes the address of a `Job` (see `Job.withFields`).
+    let isAtDefaultAt: @Sendable (UnsafeRawPointer) -> Bool
     /// Encodes the value under `key`; nothing when absent.
     let encode: @Sendable (_ job: Job, _ container: inout KeyedEncodingContainer<FieldKey>, _ key: FieldKey) throws -> Void
 
@@ -60,16 +61,17 @@ public final class JobField: Sendable {
                             hashed: Bool = true, mayHaveDefault: Bool = true, alwaysWritten: Bool = false, omittedAtDefault: Bool = false) {
         let defaultValue = Job()[keyPath: path]
         let get = Self.getter(path)
+        let at = Self.reader(path)
         self.init(name: name, chronosName: chronosName ?? name, kind: codec.kind, isOptional: false, isHashed: hashed,
                   mayHaveDefault: mayHaveDefault, choices: codec.choices, defaultJSON: omittedAtDefault ? nil : codec.canonical(defaultValue),
                   alwaysWritten: alwaysWritten,
-                  isAtDefault: { get($0) == defaultValue },
+                  isAtDefaultAt: { at($0) == defaultValue },
                   read: { node, job, r, whole in
                       let before = r.diagnostics.count
                       if let value = codec.read(node, name, r), !whole || r.diagnostics.count == before { job[keyPath: path] = value }
                   },
-                  canonical: { job in
-                      let value = get(job)
+                  canonicalAt: { job in
+                      let value = at(job)
                       return omittedAtDefault && value == defaultValue ? nil : codec.canonical(value)
                   },
                   yaml: { job in
@@ -87,23 +89,24 @@ public final class JobField: Sendable {
     convenience init<Value>(optional name: String, _ path: WritableKeyPath<Job, Value?> & Sendable, _ codec: FieldCodec<Value>, chronosName: String? = nil,
                             hashed: Bool = true, mayHaveDefault: Bool = true) {
         let get = Self.getter(path)
+        let at = Self.reader(path)
         self.init(name: name, chronosName: chronosName ?? name, kind: codec.kind, isOptional: true, isHashed: hashed,
                   mayHaveDefault: mayHaveDefault, choices: codec.choices, defaultJSON: Job()[keyPath: path].map(codec.canonical),
                   alwaysWritten: false,
-                  isAtDefault: { get($0) == nil },
+                  isAtDefaultAt: { at($0) == nil },
                   read: { node, job, r, whole in
                       let before = r.diagnostics.count
                       if let value = codec.read(node, name, r), !whole || r.diagnostics.count == before { job[keyPath: path] = value }
                   },
-                  canonical: { job in get(job).map(codec.canonical) },
+                  canonicalAt: { job in at(job).map(codec.canonical) },
                   yaml: { job in get(job).map { name + ":" + codec.yaml($0) } },
                   encode: { job, container, key in try container.encodeIfPresent(get(job), forKey: key) })
     }
 
     private init(name: String, chronosName: String, kind: Kind, isOptional: Bool, isHashed: Bool, mayHaveDefault: Bool,
-                 choices: [String], defaultJSON: String?, alwaysWritten: Bool, isAtDefault: @escaping @Sendable (Job) -> Bool,
+                 choices: [String], defaultJSON: String?, alwaysWritten: Bool, isAtDefaultAt: @escaping @Sendable (UnsafeRawPointer) -> Bool,
                  read: @escaping @Sendable (YAMLNode, inout Job, SpecReader, Bool) -> Void,
-                 canonical: @escaping @Sendable (Job) -> String?, yaml: @escaping @Sendable (Job) -> String?,
+                 canonicalAt: @escaping @Sendable (UnsafeRawPointer) -> String?, yaml: @escaping @Sendable (Job) -> String?,
                  encode: @escaping @Sendable (Job, inout KeyedEncodingContainer<FieldKey>, FieldKey) throws -> Void) {
         self.name = name
         self.chronosName = chronosName
@@ -114,9 +117,9 @@ public final class JobField: Sendable {
         self.choices = choices
         self.defaultJSON = defaultJSON
         self.alwaysWritten = alwaysWritten
-        self.isAtDefault = isAtDefault
+        self.isAtDefaultAt = isAtDefaultAt
         self.read = read
-        self.canonical = canonical
+        self.canonicalAt = canonicalAt
         self.yaml = yaml
         self.encode = encode
     }
@@ -129,8 +132,22 @@ public final class JobField: Sendable {
         return { job in withUnsafeBytes(of: job) { $0.load(fromByteOffset: offset, as: Value.self) } }
     }
 
+    /// Reads a stored property of the `Job` at an address, without copying the rest of the job (passing
+    /// a job to a closure that takes its address copies all of it, retaining every string and array).
+    private static func reader<Value>(_ path: WritableKeyPath<Job, Value> & Sendable) -> @Sendable (UnsafeRawPointer) -> Value {
+        guard let offset = MemoryLayout<Job>.offset(of: path) else {
+            return { $0.assumingMemoryBound(to: Job.self).pointee[keyPath: path] }
+        }
+        return { $0.load(fromByteOffset: offset, as: Value.self) }
+    }
+
     /// The value of this field of `job` as canonical JSON text; nil when absent.
-    public func json(of job: Job) -> String? { canonical(job) }
+    public func json(of job: Job) -> String? { job.withFields(canonicalAt) }
+
+    func canonical(_ job: Job) -> String? { job.withFields(canonicalAt) }
+
+    /// True when the field of `job` holds `Job()`'s value.
+    func isAtDefault(_ job: Job) -> Bool { job.withFields(isAtDefaultAt) }
 
     /// The fields by spec name and by Chronos name, for decoding.
     static let named: [String: JobField] = {
