@@ -118,6 +118,17 @@ import Testing
         #expect(try Self.decode(job.storedJSON) == job)
     }
 
+    /// Every field of a new job is seen at its default from its bytes, without calling its closures; a
+    /// set field is not.
+    @Test(arguments: names)
+    func aDefaultIsSeenFromTheFieldsBytes(name: String) throws {
+        let index = try #require(JobField.allInNameOrder.firstIndex { $0.name == name })
+        let slot = JobField.allSlots[index]
+        Job().withFields { #expect(slot.holdsDefault($0)) }
+        let job = try Self.decode(Self.spec(setting: Self.field(name)))
+        job.withFields { #expect(!slot.holdsDefault($0)) }
+    }
+
     @Test func aJobAtEveryDefaultIsStoredAsItsNameAndCommand() throws {
         var job = Job(name: "t")
         job.command = "c"

@@ -24,8 +24,10 @@ extension Job {
     public var specHash: String {
         withFields { job in
             var hash: UInt64 = 14_695_981_039_346_656_037
-            for field in JobField.hashedInNameOrder {
-                guard let json = field.canonicalAt(job) else { continue }
+            for (i, slot) in JobField.hashedSlots.enumerated() {
+                let field = JobField.hashedInNameOrder[i]
+                // A value at its default is hashed as its default's JSON, written once.
+                guard let json = slot.holdsDefault(job) ? field.defaultJSON : field.canonicalAt(job) else { continue }
                 for byte in field.name.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
                 hash = (hash ^ 0x3D) &* 1_099_511_628_211
                 for byte in json.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }

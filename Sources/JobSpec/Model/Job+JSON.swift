@@ -15,8 +15,9 @@ extension Job: Encodable {
         withFields { job in
             var bytes: [UInt8] = [0x7B]  // {
             bytes.reserveCapacity(256)
-            for field in JobField.allInNameOrder where field.alwaysWritten || !field.isAtDefaultAt(job) {
-                guard let json = field.canonicalAt(job) else { continue }
+            for (i, slot) in JobField.allSlots.enumerated() where slot.alwaysWritten || !slot.holdsDefault(job) {
+                let field = JobField.allInNameOrder[i]
+                guard slot.alwaysWritten || !field.isAtDefaultAt(job), let json = field.canonicalAt(job) else { continue }
                 if bytes.count > 1 { bytes.append(0x2C) }
                 JSONText.appendEncoded(field.name, to: &bytes)
                 bytes.append(0x3A)  // :

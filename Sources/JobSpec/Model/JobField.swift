@@ -1,3 +1,5 @@
+import Foundation
+
 /// One field of a job spec, described once.
 ///
 /// `JobField.all` is the only list of a job's fields: loading (and the unknown-field check), the canonical
@@ -51,6 +53,9 @@ public final class JobField: Sendable {
     /// True when the value is `Job()`'s (nil for an optional field): a spec that leaves it out reads the same.
     /// Takes the address of a `Job` (see `Job.withFields`).
     let isAtDefaultAt: @Sendable (UnsafeRawPointer) -> Bool
+    /// The offset of its stored property in `Job` (nil if it were not one), and the size of its value.
+    let offset: Int?
+    let size: Int
     /// Encodes the value under `key`; nothing when absent.
     let encode: @Sendable (_ job: Job, _ container: inout KeyedEncodingContainer<FieldKey>, _ key: FieldKey) throws -> Void
 
@@ -65,7 +70,7 @@ public final class JobField: Sendable {
         self.init(name: name, chronosName: chronosName ?? name, kind: codec.kind, isOptional: false, isHashed: hashed,
                   mayHaveDefault: mayHaveDefault, choices: codec.choices, defaultJSON: omittedAtDefault ? nil : codec.canonical(defaultValue),
                   alwaysWritten: alwaysWritten,
-                  isAtDefaultAt: { at($0) == defaultValue },
+                  isAtDefaultAt: { at($0) == defaultValue }, offset: MemoryLayout<Job>.offset(of: path), size: MemoryLayout<Value>.size,
                   read: { node, job, r, whole in
                       let before = r.diagnostics.count
                       if let value = codec.read(node, name, r), !whole || r.diagnostics.count == before { job[keyPath: path] = value }
@@ -93,7 +98,7 @@ public final class JobField: Sendable {
         self.init(name: name, chronosName: chronosName ?? name, kind: codec.kind, isOptional: true, isHashed: hashed,
                   mayHaveDefault: mayHaveDefault, choices: codec.choices, defaultJSON: Job()[keyPath: path].map(codec.canonical),
                   alwaysWritten: false,
-                  isAtDefaultAt: { at($0) == nil },
+                  isAtDefaultAt: { at($0) == nil }, offset: MemoryLayout<Job>.offset(of: path), size: MemoryLayout<Value?>.size,
                   read: { node, job, r, whole in
                       let before = r.diagnostics.count
                       if let value = codec.read(node, name, r), !whole || r.diagnostics.count == before { job[keyPath: path] = value }
@@ -104,7 +109,7 @@ public final class JobField: Sendable {
     }
 
     private init(name: String, chronosName: String, kind: Kind, isOptional: Bool, isHashed: Bool, mayHaveDefault: Bool,
-                 choices: [String], defaultJSON: String?, alwaysWritten: Bool, isAtDefaultAt: @escaping @Sendable (UnsafeRawPointer) -> Bool,
+                 choices: [String], defaultJSON: String?, alwaysWritten: Bool, isAtDefaultAt: @escaping @Sendable (UnsafeRawPointer) -> Bool, offset: Int?, size: Int,
                  read: @escaping @Sendable (YAMLNode, inout Job, SpecReader, Bool) -> Void,
                  canonicalAt: @escaping @Sendable (UnsafeRawPointer) -> String?, yaml: @escaping @Sendable (Job) -> String?,
                  encode: @escaping @Sendable (Job, inout KeyedEncodingContainer<FieldKey>, FieldKey) throws -> Void) {
@@ -118,6 +123,8 @@ public final class JobField: Sendable {
         self.defaultJSON = defaultJSON
         self.alwaysWritten = alwaysWritten
         self.isAtDefaultAt = isAtDefaultAt
+        self.offset = offset
+        self.size = size
         self.read = read
         self.canonicalAt = canonicalAt
         self.yaml = yaml
@@ -164,6 +171,34 @@ public final class JobField: Sendable {
 
     /// Every field in name order: the order of the keys of `Job.storedJSON`.
     static let allInNameOrder: [JobField] = all.sorted { $0.name < $1.name }
+    static let allSlots: [Slot] = allInNameOrder.map(Slot.init)
+    static let hashedSlots: [Slot] = hashedInNameOrder.map(Slot.init)
+
+    /// Where a field's value lies in a `Job`, to see without calling its closures that it holds `Job()`'s
+    /// value: its bytes are those of `JobField.defaultJob` (identical bytes are an equal value; a value
+    /// equal in another representation just takes the slower way).
+    struct Slot {
+        let offset: Int
+        let size: Int
+        let alwaysWritten: Bool
+
+        init(_ field: JobField) {
+            offset = field.offset ?? -1
+            size = field.size
+            alwaysWritten = field.alwaysWritten
+        }
+
+        func holdsDefault(_ job: UnsafeRawPointer) -> Bool {
+            offset >= 0 && memcmp(job + offset, UnsafeRawPointer(JobField.defaultJob) + offset, size) == 0
+        }
+    }
+
+    /// `Job()`, at a fixed address for `Slot.holdsDefault`.
+    nonisolated(unsafe) static let defaultJob: UnsafePointer<Job> = {
+        let job = UnsafeMutablePointer<Job>.allocate(capacity: 1)
+        job.initialize(to: Job())
+        return UnsafePointer(job)
+    }()
 
     /// Every field's spec name, in the table's order, for "did you mean" hints.
     static let names: [String] = all.map(\.name)
