@@ -267,6 +267,9 @@ extension Scheduler {
     /// Every job with its state, sorted by name.
     package func statuses() -> [JobStatus] { core.statuses() }
 
+    /// Every job with its source, in name order, without its runtime state.
+    package func sourcedJobs() -> [(job: Job, source: JobSource)] { core.sourcedJobs }
+
     /// The statuses with the version they show.
     package func versionedStatuses() -> (UInt64, [JobStatus]) { (version, core.statuses()) }
 

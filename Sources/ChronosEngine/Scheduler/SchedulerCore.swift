@@ -81,6 +81,14 @@ package struct SchedulerCore: Sendable {
     /// The jobs, by name.
     package var jobs: [String: Job] { entries.mapValues(\.job) }
 
+    /// Every job with its source, in name order: what a sync compares with git.
+    package var sourcedJobs: [(job: Job, source: JobSource)] {
+        entries.keys.sorted().map { name in
+            let entry = entries[name]!
+            return (entry.job, entry.source)
+        }
+    }
+
     /// When the next timer is due, if any.
     package var nextWakeup: Int64? {
         let slot = slotTimers.nextTime.map { $0 - options.lookahead }

@@ -59,46 +59,57 @@ package struct LiveJob: Sendable {
 extension Plan {
     /// The plan that takes `live` to `desired` under `policy`.
     package static func make(desired: [JobDefinition], live: [LiveJob], policy: SyncPolicy, revision: String, fingerprinted: Bool = true) -> Plan {
-        let liveByName = Dictionary(live.map { ($0.job.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let desiredNames = Set(desired.map(\.job.name))
+        // Positions by name, not copies of the jobs (a large value).
+        let liveAt = positions(of: live) { $0.job.name }
+        let desiredAt = positions(of: desired) { $0.job.name }
         var upserts: [Change] = []
         // A new job lists the fields it sets, against the defaults: a job with only its name, whose fields
         // are the same for every job but the name, which is never listed.
         let blank = Job().canonicalFields
-        for definition in desired {
-            let job = definition.job
-            guard let current = liveByName[job.name] else {
-                let set = fields(old: blank, new: job.canonicalFields).compactMap { change in
+        for d in desired.indices {
+            let name = desired[d].job.name
+            guard let l = liveAt[name] else {
+                let set = fields(old: blank, new: desired[d].job.canonicalFields).compactMap { change in
                     change.field == "name" ? nil : FieldChange(field: change.field, old: nil, new: change.new)
                 }
-                upserts.append(Change(action: .create, name: job.name, source: definition.location(), fields: set))
+                upserts.append(Change(action: .create, name: name, source: desired[d].location(), fields: set))
                 continue
             }
-            if current.job == job { continue }
-            let replace = kind(current.job) != kind(job)
-            upserts.append(Change(action: replace ? .replace : .update, name: job.name, source: definition.location(), fields: fields(old: current.job, new: job)))
+            if live[l].job == desired[d].job { continue }
+            let replace = kind(live[l].job) != kind(desired[d].job)
+            upserts.append(Change(action: replace ? .replace : .update, name: name, source: desired[d].location(),
+                                  fields: fields(old: live[l].job, new: desired[d].job)))
         }
         var deletes: [Change] = []
         var notPruned: [String] = []
         var unmanaged: [String] = []
-        for job in live.sorted(by: { $0.job.name < $1.job.name }) where !desiredNames.contains(job.job.name) {
-            if job.isUnmanaged {
-                unmanaged.append(job.job.name)
+        var managedLive = 0
+        var gone: [(name: String, unmanaged: Bool)] = []
+        for l in live.indices {
+            if !live[l].isUnmanaged { managedLive += 1 }
+            if desiredAt[live[l].job.name] == nil { gone.append((live[l].job.name, live[l].isUnmanaged)) }
+        }
+        for job in gone.sorted(by: { $0.name < $1.name }) {
+            if job.unmanaged {
+                unmanaged.append(job.name)
             } else if policy.prune {
-                deletes.append(Change(action: .delete, name: job.job.name, source: "", fields: []))
+                deletes.append(Change(action: .delete, name: job.name, source: "", fields: []))
             } else {
-                notPruned.append(job.job.name)
+                notPruned.append(job.name)
             }
         }
         var refused: String?
-        let managedLive = live.filter { !$0.isUnmanaged }.count
         if desired.isEmpty && managedLive > 0 && policy.prune && !policy.allowEmpty {
             refused = "the commit has no jobs and would delete all \(managedLive); set sync.allowEmpty: true in the defaults file to allow it"
         }
-        let parentsOf = Dictionary(desired.map { ($0.job.name, $0.job.parents ?? []) }, uniquingKeysWith: { a, _ in a })
-            .merging(live.map { ($0.job.name, $0.job.parents ?? []) }, uniquingKeysWith: { desired, _ in desired })
-        let ordered = topological(upserts, parentsOf: parentsOf)
-        let deleteOrder = topological(deletes, parentsOf: parentsOf).reversed()
+        // Parents of the jobs that change: as the commit has them, or as they run for a job it drops.
+        func parents(_ name: String) -> [String] {
+            if let d = desiredAt[name] { return desired[d].job.parents ?? [] }
+            if let l = liveAt[name] { return live[l].job.parents ?? [] }
+            return []
+        }
+        let ordered = topological(upserts, parents: parents)
+        let deleteOrder = topological(deletes, parents: parents).reversed()
         return Plan(revision: revision, liveFingerprint: fingerprinted ? fingerprint(live) : "", changes: Array(deleteOrder) + ordered,
                     notPruned: notPruned, unmanaged: unmanaged, refused: refused)
     }
@@ -113,14 +124,14 @@ extension Plan {
     }
 
     /// Parents before children (ties by name).
-    static func topological(_ changes: [Change], parentsOf: [String: [String]]) -> [Change] {
+    static func topological(_ changes: [Change], parents: (String) -> [String]) -> [Change] {
         let byName = Dictionary(changes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var done: Set<String> = []
         var result: [Change] = []
         func visit(_ name: String, _ depth: Int) {
             guard depth < 10_000, !done.contains(name) else { return }
             done.insert(name)
-            for parent in parentsOf[name] ?? [] where byName[parent] != nil { visit(parent, depth + 1) }
+            for parent in parents(name) where byName[parent] != nil { visit(parent, depth + 1) }
             if let change = byName[name] { result.append(change) }
         }
         for name in byName.keys.sorted() { visit(name, 0) }
@@ -157,8 +168,8 @@ extension Plan {
     /// A fingerprint of a set of live jobs (names, specs and whether they are managed).
     package static func fingerprint(_ live: [LiveJob]) -> String {
         var hash: UInt64 = 14_695_981_039_346_656_037
-        for job in live.sorted(by: { $0.job.name < $1.job.name }) {
-            for byte in (specHash(job.job) + (job.isUnmanaged ? "u" : "m")).utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
+        for l in live.indices.sorted(by: { live[$0].job.name < live[$1].job.name }) {
+            for byte in (specHash(live[l].job) + (live[l].isUnmanaged ? "u" : "m")).utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
         }
         return String(hash, radix: 16)
     }

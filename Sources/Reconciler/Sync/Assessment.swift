@@ -11,34 +11,37 @@ package struct Assessment: Sendable {
     package var adopt: [String]
 
     package static func assess(desired: [JobDefinition], live: [LiveJob], record: AppliedRecord, hashes: inout SpecHashes) -> Assessment {
-        let liveByName = Dictionary(live.map { ($0.job.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let desiredByName = Dictionary(desired.map { ($0.job.name, $0.job) }, uniquingKeysWith: { a, _ in a })
+        // Positions by name, not copies: a job is a large value, and a sync of 10,000 jobs copied each several times.
+        let liveAt = positions(of: live) { $0.job.name }
+        let desiredAt = positions(of: desired) { $0.job.name }
         var result = Assessment(drift: [], drifted: [], adopt: [])
-        for (name, hash) in record.jobs.sorted(by: { $0.key < $1.key }) {
-            guard let current = liveByName[name] else {
+        for name in record.jobs.keys.sorted() {
+            let hash = record.jobs[name]!
+            guard let l = liveAt[name] else {
                 // Deleted outside git; of no concern once git drops it too.
-                if desiredByName[name] != nil { result.add(DriftItem(name: name, kind: .deleted, fields: [])) }
+                if desiredAt[name] != nil { result.add(DriftItem(name: name, kind: .deleted, fields: [])) }
                 continue
             }
-            if let wanted = desiredByName[name], current.job == wanted {
+            if let d = desiredAt[name], live[l].job == desired[d].job {
                 // Matches git (or matches it again, re-posted as it is): no drift.
-                if current.isUnmanaged { result.adopt.append(name) }
+                if live[l].isUnmanaged { result.adopt.append(name) }
                 continue
             }
-            if current.isUnmanaged || hashes.hash(current.job) != hash {
-                result.add(DriftItem(name: name, kind: .modified, fields: Plan.fields(old: desiredByName[name], new: current.job)))
+            if live[l].isUnmanaged || hashes.hash(live[l].job) != hash {
+                result.add(DriftItem(name: name, kind: .modified, fields: Plan.fields(old: desiredAt[name].map { desired[$0].job }, new: live[l].job)))
             }
         }
-        for job in live where job.isUnmanaged && record.jobs[job.job.name] == nil {
-            guard let wanted = desiredByName[job.job.name] else {
-                result.drift.append(DriftItem(name: job.job.name, kind: .created, fields: []))
+        for l in live.indices where live[l].isUnmanaged && record.jobs[live[l].job.name] == nil {
+            let name = live[l].job.name
+            guard let d = desiredAt[name] else {
+                result.drift.append(DriftItem(name: name, kind: .created, fields: []))
                 continue
             }
-            if job.job == wanted {
-                result.adopt.append(job.job.name)
+            if live[l].job == desired[d].job {
+                result.adopt.append(name)
             } else {
                 // Made through the API under a name git now uses: a conflict, left alone without self-heal.
-                result.add(DriftItem(name: job.job.name, kind: .modified, fields: Plan.fields(old: wanted, new: job.job)))
+                result.add(DriftItem(name: name, kind: .modified, fields: Plan.fields(old: desired[d].job, new: live[l].job)))
             }
         }
         return result
@@ -48,4 +51,12 @@ package struct Assessment: Sendable {
         drift.append(item)
         drifted.insert(item.name)
     }
+}
+
+/// The position of each element by its name (the first, for a name given twice).
+func positions<Element>(of list: [Element], name: (Element) -> String) -> [String: Int] {
+    var result: [String: Int] = [:]
+    result.reserveCapacity(list.count)
+    for i in list.indices where result[name(list[i])] == nil { result[name(list[i])] = i }
+    return result
 }

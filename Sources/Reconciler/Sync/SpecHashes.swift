@@ -8,7 +8,8 @@ package struct SpecHashes: Sendable {
     package init() {}
 
     package mutating func hash(_ job: Job) -> String {
-        if let entry = known[job.name], entry.job == job { return entry.hash }
+        // Compared in place: reading the entry out would copy its job.
+        if let i = known.index(forKey: job.name), known.values[i].job == job { return known.values[i].hash }
         let hash = job.specHash
         known[job.name] = (job, hash)
         return hash

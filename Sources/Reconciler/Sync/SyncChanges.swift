@@ -17,13 +17,13 @@ package struct SyncChanges: Sendable {
     package static func make(applying plan: Plan, _ planned: SyncPlan, snapshot: Snapshot, previous: AppliedRecord,
                              now: Int64, hashes: inout SpecHashes) -> SyncChanges {
         let desired = snapshot.repository.jobs
-        let definitions = Dictionary(desired.map { ($0.job.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let desiredAt = positions(of: desired) { $0.job.name }
         let changed = Set(plan.changes.map(\.name))
         let adopt = planned.assessment.adopt
         let upserts = (plan.changes.filter { $0.action != .delete }.map(\.name) + adopt.filter { !changed.contains($0) })
             .compactMap { name -> AppliedJob? in
-                guard let definition = definitions[name] else { return nil }
-                return AppliedJob(definition, source: .spec(location: definition.location()), appliedAt: now)
+                guard let d = desiredAt[name] else { return nil }
+                return AppliedJob(desired[d], source: .spec(location: desired[d].location()), appliedAt: now)
             }
         let deletes = plan.changes.filter { $0.action == .delete }.map(\.name)
         // The record: every desired job as it now runs, except drift left in place (which keeps its old
@@ -32,14 +32,14 @@ package struct SyncChanges: Sendable {
         let adopted = Set(adopt)
         var jobs: [String: String] = [:]
         jobs.reserveCapacity(desired.count)
-        for definition in desired {
-            let name = definition.job.name
+        for d in desired.indices {
+            let name = desired[d].job.name
             if leftAlone.contains(name) {
                 if let recorded = previous.jobs[name] { jobs[name] = recorded }
             } else if !changed.contains(name), !adopted.contains(name), let recorded = previous.jobs[name] {
                 jobs[name] = recorded
             } else {
-                jobs[name] = hashes.hash(definition.job)
+                jobs[name] = hashes.hash(desired[d].job)
             }
         }
         return SyncChanges(upserts: upserts, deletes: deletes, record: AppliedRecord(revision: snapshot.commit, jobs: jobs))

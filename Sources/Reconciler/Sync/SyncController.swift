@@ -76,21 +76,29 @@ package actor SyncController {
     private func syncNow() async throws -> SyncStatus {
         let now = clock.now()
         let outcome: SyncOutcome
+        var steps = StepTimes()
         do throws(SyncFailure) {
             let revision = try await FetchStep.run(source)
+            steps.end("fetch")
             let snapshot = try await LoadStep.run(source, revision, now: Instant(millis: now))
+            steps.end("load")
             let (live, recorded) = try await liveAndRecord(revision: revision.commit)
             let planned = SyncPlan.make(snapshot, live: live, record: recorded, hashes: &hashes, fingerprinted: false)
+            steps.end("plan")
             if let reason = planned.plan.refused {
                 outcome = .refused(revision: snapshot.commit, planned: planned, reason: reason)
             } else {
                 try await apply(planned.plan, planned, snapshot: snapshot, record: recorded, now: now)
+                steps.end("apply")
                 outcome = .applied(revision: snapshot.commit, applied: planned.plan, planned: planned)
             }
         } catch {
             outcome = .failed(error)
         }
-        return try await record(outcome, at: now)
+        let status = try await record(outcome, at: now)
+        steps.end("record")
+        logger.debug("sync took \(steps)")
+        return status
     }
 
     private func planNow() async throws -> (Plan, [Diagnostic]) {
@@ -140,7 +148,7 @@ package actor SyncController {
 
     /// The live jobs, and what the last sync applied (read from the store once).
     private func liveAndRecord(revision: String) async throws(SyncFailure) -> ([LiveJob], AppliedRecord) {
-        let live = await scheduler.statuses().map { LiveJob(job: $0.job, source: $0.source) }
+        let live = await scheduler.sourcedJobs().map { LiveJob(job: $0.job, source: $0.source) }
         if let applied { return (live, applied) }
         do {
             let record = try await AppliedRecord.load(from: store)

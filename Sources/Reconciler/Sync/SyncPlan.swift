@@ -20,7 +20,7 @@ package struct SyncPlan: Sendable {
         var plan = full
         if !policy.selfHeal {
             // Drift is reported, not reverted: a drifted job changes only when git changes it.
-            let desiredByName = Dictionary(desired.map { ($0.job.name, $0.job) }, uniquingKeysWith: { a, _ in a })
+            let desiredAt = positions(of: desired) { $0.job.name }
             var kept: [Plan.Change] = []
             for change in plan.changes {
                 guard assessment.drifted.contains(change.name) else {
@@ -29,7 +29,7 @@ package struct SyncPlan: Sendable {
                 }
                 // An API job git now claims stays as it is; a recorded job changes only when git changed it.
                 guard let recorded = record.jobs[change.name] else { continue }
-                if desiredByName[change.name].map({ hashes.hash($0) }) != recorded { kept.append(change) }
+                if desiredAt[change.name].map({ hashes.hash(desired[$0].job) }) != recorded { kept.append(change) }
             }
             plan.changes = kept
         }
