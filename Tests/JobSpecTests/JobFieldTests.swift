@@ -52,7 +52,7 @@ import Testing
     }
 
     static func properties(_ job: Job) -> [(label: String, value: String)] {
-        Mirror(reflecting: job).children.map { ($0.label ?? "?", String(reflecting: $0.value)) }
+        Mirror(reflecting: job.fields).children.map { ($0.label ?? "?", String(reflecting: $0.value)) }
     }
 
     @Test func environmentVariablesAreHashedAsTheEncoderWritesThem() {

@@ -12,11 +12,6 @@ extension Job {
         }
     }
 
-    /// Calls `body` with the job's address, for `JobField`'s readers: one borrow for all the fields.
-    func withFields<R>(_ body: (UnsafeRawPointer) -> R) -> R {
-        withUnsafePointer(to: self) { body(UnsafeRawPointer($0)) }
-    }
-
     /// A hash of the spec, stable across runs and machines (FNV-1a over the canonical fields).
     ///
     /// Applied records keep these hashes, so the bytes hashed for a field must never change for an

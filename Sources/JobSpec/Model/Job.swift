@@ -3,66 +3,300 @@
 /// The spec is never rewritten: runtime state (next due time, runs left, counters) lives elsewhere.
 /// Every stored property is described in `JobField.all`, which drives loading, hashing and output.
 public struct Job: Hashable, Sendable {
-    /// Unique, `[A-Za-z0-9_.-]+`, at most 200 characters.
-    public var name: String = ""
-    public var description: String = ""
-    /// Notification recipients, comma-separated emails.
-    public var owner: String = ""
-    public var ownerName: String = ""
-    public var command: String = ""
-    /// Run `command` with `/bin/sh -c` (true) or as an executable with `arguments` (false).
-    public var shell: Bool = true
-    public var arguments: [String] = []
-    /// ISO 8601 repeating interval; `""` runs once, when the job is first applied.
-    public var schedule: String?
-    /// IANA zone whose wall clock `schedule` and `cron` follow; empty for none.
-    public var scheduleTimeZone: String = ""
-    /// Five-field cron schedule (extension).
-    public var cron: String?
-    /// Jobs that must complete before this one runs.
-    public var parents: [String]?
-    /// How late a run may start, as an ISO 8601 duration; nil for the server's `--task-epsilon`.
-    public var epsilon: FixedDuration?
-    /// Attempts after a failure.
-    public var retries: Int = 2
-    /// Delay before a retry (extension); nil for the server's `--failure-retry`.
-    public var retryInterval: FixedDuration?
-    /// Factor applied to the retry delay after each failed attempt (extension).
-    public var retryBackoff: Double = 1
-    /// Upper bound on the retry delay (extension).
-    public var maxRetryInterval: FixedDuration?
-    public var async: Bool = false
-    public var concurrent: Bool = false
-    /// Mail the owner (and tell chat and webhooks) when a run succeeds, not only when one fails for good (extension).
-    public var notifyOnSuccess: Bool = false
-    /// Trigger children even when this job finally fails.
-    public var softError: Bool = false
-    public var disabled: Bool = false
-    public var highPriority: Bool = false
-    /// Resources; 0 means the server's default.
-    public var cpus: Double = 0
-    public var mem: Double = 0
-    public var disk: Double = 0
-    public var runAsUser: String = ""
-    public var environmentVariables: [EnvironmentVariable] = []
-    public var uris: [String] = []
-    public var fetch: [FetchURI] = []
-    public var container: Container?
-    public var constraints: [Constraint] = []
-    /// Seconds after which a run is killed; 0 for none.
-    public var maxCompletionTime: Int = 0
-    /// Kill a run that takes longer, as an ISO 8601 duration (extension).
-    public var timeout: FixedDuration?
-    /// `all`: run once every parent completed since the last run; `any`: run after each parent (extension).
-    public var dependencyMode: DependencyMode = .all
-    /// What a new run does while one is running (extension); nil follows `concurrent`.
-    public var concurrencyPolicy: ConcurrencyPolicy?
-    public var executor: String = ""
-    public var executorFlags: String = ""
-    public var taskInfoData: String = ""
-    public var dataProcessingJobType: Bool = false
+    /// The stored fields of a job. Every one is described in `JobField.all`.
+    public struct Fields: Hashable, Sendable {
+        /// Unique, `[A-Za-z0-9_.-]+`, at most 200 characters.
+        public var name: String = ""
+        public var description: String = ""
+        /// Notification recipients, comma-separated emails.
+        public var owner: String = ""
+        public var ownerName: String = ""
+        public var command: String = ""
+        /// Run `command` with `/bin/sh -c` (true) or as an executable with `arguments` (false).
+        public var shell: Bool = true
+        public var arguments: [String] = []
+        /// ISO 8601 repeating interval; `""` runs once, when the job is first applied.
+        public var schedule: String?
+        /// IANA zone whose wall clock `schedule` and `cron` follow; empty for none.
+        public var scheduleTimeZone: String = ""
+        /// Five-field cron schedule (extension).
+        public var cron: String?
+        /// Jobs that must complete before this one runs.
+        public var parents: [String]?
+        /// How late a run may start, as an ISO 8601 duration; nil for the server's `--task-epsilon`.
+        public var epsilon: FixedDuration?
+        /// Attempts after a failure.
+        public var retries: Int = 2
+        /// Delay before a retry (extension); nil for the server's `--failure-retry`.
+        public var retryInterval: FixedDuration?
+        /// Factor applied to the retry delay after each failed attempt (extension).
+        public var retryBackoff: Double = 1
+        /// Upper bound on the retry delay (extension).
+        public var maxRetryInterval: FixedDuration?
+        public var async: Bool = false
+        public var concurrent: Bool = false
+        /// Mail the owner (and tell chat and webhooks) when a run succeeds, not only when one fails for good (extension).
+        public var notifyOnSuccess: Bool = false
+        /// Trigger children even when this job finally fails.
+        public var softError: Bool = false
+        public var disabled: Bool = false
+        public var highPriority: Bool = false
+        /// Resources; 0 means the server's default.
+        public var cpus: Double = 0
+        public var mem: Double = 0
+        public var disk: Double = 0
+        public var runAsUser: String = ""
+        public var environmentVariables: [EnvironmentVariable] = []
+        public var uris: [String] = []
+        public var fetch: [FetchURI] = []
+        public var container: Container?
+        public var constraints: [Constraint] = []
+        /// Seconds after which a run is killed; 0 for none.
+        public var maxCompletionTime: Int = 0
+        /// Kill a run that takes longer, as an ISO 8601 duration (extension).
+        public var timeout: FixedDuration?
+        /// `all`: run once every parent completed since the last run; `any`: run after each parent (extension).
+        public var dependencyMode: DependencyMode = .all
+        /// What a new run does while one is running (extension); nil follows `concurrent`.
+        public var concurrencyPolicy: ConcurrencyPolicy?
+        public var executor: String = ""
+        public var executorFlags: String = ""
+        public var taskInfoData: String = ""
+        public var dataProcessingJobType: Bool = false
+    }
 
-    public init(name: String = "") { self.name = name }
+    /// The fields, in one shared allocation: a job is copied (into a plan, a run, a store batch, a
+    /// cache) as one reference, and a copy is made only when a shared job is changed.
+    final class Box: ManagedBuffer<Fields, UInt8> {
+        static func make(_ fields: Fields) -> Box {
+            unsafeDowncast(Box.create(minimumCapacity: 0) { _ in fields }, to: Box.self)
+        }
+    }
+
+    // nonisolated(unsafe): the box is changed only through `fields`, which copies a shared box first,
+    // so a job sent to another thread shares nothing that changes.
+    nonisolated(unsafe) private var box: Box
+
+    /// All the fields at once; changing them through it copies a job shared with another.
+    public var fields: Fields {
+        _read { yield box.header }
+        _modify {
+            if !isKnownUniquelyReferenced(&box) { box = Box.make(box.header) }
+            yield &box.header
+        }
+    }
+
+    public init(name: String = "") {
+        var fields = Fields()
+        fields.name = name
+        box = Box.make(fields)
+    }
+
+    public init(fields: Fields) { box = Box.make(fields) }
+
+    public static func == (a: Job, b: Job) -> Bool { a.box === b.box || a.box.header == b.box.header }
+
+    public func hash(into hasher: inout Hasher) { box.header.hash(into: &hasher) }
+
+    /// Calls `body` with the address of the job's fields, for `JobField`'s readers (no copy of any field).
+    func withFields<R>(_ body: (UnsafeRawPointer) -> R) -> R {
+        box.withUnsafeMutablePointerToHeader { body(UnsafeRawPointer($0)) }
+    }
+
+    public var name: String {
+        _read { yield box.header.name }
+        _modify { yield &fields.name }
+    }
+
+    public var description: String {
+        _read { yield box.header.description }
+        _modify { yield &fields.description }
+    }
+
+    public var owner: String {
+        _read { yield box.header.owner }
+        _modify { yield &fields.owner }
+    }
+
+    public var ownerName: String {
+        _read { yield box.header.ownerName }
+        _modify { yield &fields.ownerName }
+    }
+
+    public var command: String {
+        _read { yield box.header.command }
+        _modify { yield &fields.command }
+    }
+
+    public var shell: Bool {
+        _read { yield box.header.shell }
+        _modify { yield &fields.shell }
+    }
+
+    public var arguments: [String] {
+        _read { yield box.header.arguments }
+        _modify { yield &fields.arguments }
+    }
+
+    public var schedule: String? {
+        _read { yield box.header.schedule }
+        _modify { yield &fields.schedule }
+    }
+
+    public var scheduleTimeZone: String {
+        _read { yield box.header.scheduleTimeZone }
+        _modify { yield &fields.scheduleTimeZone }
+    }
+
+    public var cron: String? {
+        _read { yield box.header.cron }
+        _modify { yield &fields.cron }
+    }
+
+    public var parents: [String]? {
+        _read { yield box.header.parents }
+        _modify { yield &fields.parents }
+    }
+
+    public var epsilon: FixedDuration? {
+        _read { yield box.header.epsilon }
+        _modify { yield &fields.epsilon }
+    }
+
+    public var retries: Int {
+        _read { yield box.header.retries }
+        _modify { yield &fields.retries }
+    }
+
+    public var retryInterval: FixedDuration? {
+        _read { yield box.header.retryInterval }
+        _modify { yield &fields.retryInterval }
+    }
+
+    public var retryBackoff: Double {
+        _read { yield box.header.retryBackoff }
+        _modify { yield &fields.retryBackoff }
+    }
+
+    public var maxRetryInterval: FixedDuration? {
+        _read { yield box.header.maxRetryInterval }
+        _modify { yield &fields.maxRetryInterval }
+    }
+
+    public var async: Bool {
+        _read { yield box.header.async }
+        _modify { yield &fields.async }
+    }
+
+    public var concurrent: Bool {
+        _read { yield box.header.concurrent }
+        _modify { yield &fields.concurrent }
+    }
+
+    public var notifyOnSuccess: Bool {
+        _read { yield box.header.notifyOnSuccess }
+        _modify { yield &fields.notifyOnSuccess }
+    }
+
+    public var softError: Bool {
+        _read { yield box.header.softError }
+        _modify { yield &fields.softError }
+    }
+
+    public var disabled: Bool {
+        _read { yield box.header.disabled }
+        _modify { yield &fields.disabled }
+    }
+
+    public var highPriority: Bool {
+        _read { yield box.header.highPriority }
+        _modify { yield &fields.highPriority }
+    }
+
+    public var cpus: Double {
+        _read { yield box.header.cpus }
+        _modify { yield &fields.cpus }
+    }
+
+    public var mem: Double {
+        _read { yield box.header.mem }
+        _modify { yield &fields.mem }
+    }
+
+    public var disk: Double {
+        _read { yield box.header.disk }
+        _modify { yield &fields.disk }
+    }
+
+    public var runAsUser: String {
+        _read { yield box.header.runAsUser }
+        _modify { yield &fields.runAsUser }
+    }
+
+    public var environmentVariables: [EnvironmentVariable] {
+        _read { yield box.header.environmentVariables }
+        _modify { yield &fields.environmentVariables }
+    }
+
+    public var uris: [String] {
+        _read { yield box.header.uris }
+        _modify { yield &fields.uris }
+    }
+
+    public var fetch: [FetchURI] {
+        _read { yield box.header.fetch }
+        _modify { yield &fields.fetch }
+    }
+
+    public var container: Container? {
+        _read { yield box.header.container }
+        _modify { yield &fields.container }
+    }
+
+    public var constraints: [Constraint] {
+        _read { yield box.header.constraints }
+        _modify { yield &fields.constraints }
+    }
+
+    public var maxCompletionTime: Int {
+        _read { yield box.header.maxCompletionTime }
+        _modify { yield &fields.maxCompletionTime }
+    }
+
+    public var timeout: FixedDuration? {
+        _read { yield box.header.timeout }
+        _modify { yield &fields.timeout }
+    }
+
+    public var dependencyMode: DependencyMode {
+        _read { yield box.header.dependencyMode }
+        _modify { yield &fields.dependencyMode }
+    }
+
+    public var concurrencyPolicy: ConcurrencyPolicy? {
+        _read { yield box.header.concurrencyPolicy }
+        _modify { yield &fields.concurrencyPolicy }
+    }
+
+    public var executor: String {
+        _read { yield box.header.executor }
+        _modify { yield &fields.executor }
+    }
+
+    public var executorFlags: String {
+        _read { yield box.header.executorFlags }
+        _modify { yield &fields.executorFlags }
+    }
+
+    public var taskInfoData: String {
+        _read { yield box.header.taskInfoData }
+        _modify { yield &fields.taskInfoData }
+    }
+
+    public var dataProcessingJobType: Bool {
+        _read { yield box.header.dataProcessingJobType }
+        _modify { yield &fields.dataProcessingJobType }
+    }
 
     /// The concurrency policy in force: `concurrencyPolicy`, else `allow` when `concurrent`, else `forbid`.
     public var effectiveConcurrencyPolicy: ConcurrencyPolicy {

@@ -62,18 +62,18 @@ public final class JobField: Sendable {
     /// A field that always has a value, its default being `Job()`'s. A field added after specs were stored
     /// is `omittedAtDefault`: left out of the hash and the stored JSON while it holds its default, so the
     /// hashes of existing jobs do not change (which would show every job as changed after an upgrade).
-    convenience init<Value>(_ name: String, _ path: WritableKeyPath<Job, Value> & Sendable, _ codec: FieldCodec<Value>, chronosName: String? = nil,
+    convenience init<Value>(_ name: String, _ path: WritableKeyPath<Job.Fields, Value> & Sendable, _ codec: FieldCodec<Value>, chronosName: String? = nil,
                             hashed: Bool = true, mayHaveDefault: Bool = true, alwaysWritten: Bool = false, omittedAtDefault: Bool = false) {
-        let defaultValue = Job()[keyPath: path]
+        let defaultValue = Job().fields[keyPath: path]
         let get = Self.getter(path)
         let at = Self.reader(path)
         self.init(name: name, chronosName: chronosName ?? name, kind: codec.kind, isOptional: false, isHashed: hashed,
                   mayHaveDefault: mayHaveDefault, choices: codec.choices, defaultJSON: omittedAtDefault ? nil : codec.canonical(defaultValue),
                   alwaysWritten: alwaysWritten,
-                  isAtDefaultAt: { at($0) == defaultValue }, offset: MemoryLayout<Job>.offset(of: path), size: MemoryLayout<Value>.size,
+                  isAtDefaultAt: { at($0) == defaultValue }, offset: MemoryLayout<Job.Fields>.offset(of: path), size: MemoryLayout<Value>.size,
                   read: { node, job, r, whole in
                       let before = r.diagnostics.count
-                      if let value = codec.read(node, name, r), !whole || r.diagnostics.count == before { job[keyPath: path] = value }
+                      if let value = codec.read(node, name, r), !whole || r.diagnostics.count == before { job.fields[keyPath: path] = value }
                   },
                   canonicalAt: { job in
                       let value = at(job)
@@ -91,17 +91,17 @@ public final class JobField: Sendable {
     }
 
     /// A field that may be absent (nil), which is its default.
-    convenience init<Value>(optional name: String, _ path: WritableKeyPath<Job, Value?> & Sendable, _ codec: FieldCodec<Value>, chronosName: String? = nil,
+    convenience init<Value>(optional name: String, _ path: WritableKeyPath<Job.Fields, Value?> & Sendable, _ codec: FieldCodec<Value>, chronosName: String? = nil,
                             hashed: Bool = true, mayHaveDefault: Bool = true) {
         let get = Self.getter(path)
         let at = Self.reader(path)
         self.init(name: name, chronosName: chronosName ?? name, kind: codec.kind, isOptional: true, isHashed: hashed,
-                  mayHaveDefault: mayHaveDefault, choices: codec.choices, defaultJSON: Job()[keyPath: path].map(codec.canonical),
+                  mayHaveDefault: mayHaveDefault, choices: codec.choices, defaultJSON: Job().fields[keyPath: path].map(codec.canonical),
                   alwaysWritten: false,
-                  isAtDefaultAt: { at($0) == nil }, offset: MemoryLayout<Job>.offset(of: path), size: MemoryLayout<Value?>.size,
+                  isAtDefaultAt: { at($0) == nil }, offset: MemoryLayout<Job.Fields>.offset(of: path), size: MemoryLayout<Value?>.size,
                   read: { node, job, r, whole in
                       let before = r.diagnostics.count
-                      if let value = codec.read(node, name, r), !whole || r.diagnostics.count == before { job[keyPath: path] = value }
+                      if let value = codec.read(node, name, r), !whole || r.diagnostics.count == before { job.fields[keyPath: path] = value }
                   },
                   canonicalAt: { job in at(job).map(codec.canonical) },
                   yaml: { job in get(job).map { name + ":" + codec.yaml($0) } },
@@ -131,19 +131,17 @@ public final class JobField: Sendable {
         self.encode = encode
     }
 
-    /// Reads a stored property at its offset in `Job`. Reading through the key path copies the whole job
-    /// for every field (the key path runtime takes its root by value), which made the spec hash three times
-    /// slower; every `Job` field is a stored property, so its offset is known.
-    private static func getter<Value>(_ path: WritableKeyPath<Job, Value> & Sendable) -> @Sendable (Job) -> Value {
-        guard let offset = MemoryLayout<Job>.offset(of: path) else { return { $0[keyPath: path] } }
-        return { job in withUnsafeBytes(of: job) { $0.load(fromByteOffset: offset, as: Value.self) } }
+    /// Reads a field of a job in place, at its offset in `Job.Fields` (reading through a key path copies
+    /// every field of the job first).
+    private static func getter<Value>(_ path: WritableKeyPath<Job.Fields, Value> & Sendable) -> @Sendable (Job) -> Value {
+        let read = reader(path)
+        return { job in job.withFields(read) }
     }
 
-    /// Reads a stored property of the `Job` at an address, without copying the rest of the job (passing
-    /// a job to a closure that takes its address copies all of it, retaining every string and array).
-    private static func reader<Value>(_ path: WritableKeyPath<Job, Value> & Sendable) -> @Sendable (UnsafeRawPointer) -> Value {
-        guard let offset = MemoryLayout<Job>.offset(of: path) else {
-            return { $0.assumingMemoryBound(to: Job.self).pointee[keyPath: path] }
+    /// Reads a field of the `Job.Fields` at an address (see `Job.withFields`).
+    private static func reader<Value>(_ path: WritableKeyPath<Job.Fields, Value> & Sendable) -> @Sendable (UnsafeRawPointer) -> Value {
+        guard let offset = MemoryLayout<Job.Fields>.offset(of: path) else {
+            return { $0.assumingMemoryBound(to: Job.Fields.self).pointee[keyPath: path] }
         }
         return { $0.load(fromByteOffset: offset, as: Value.self) }
     }
@@ -193,10 +191,10 @@ public final class JobField: Sendable {
         }
     }
 
-    /// `Job()`, at a fixed address for `Slot.holdsDefault`.
-    nonisolated(unsafe) static let defaultJob: UnsafePointer<Job> = {
-        let job = UnsafeMutablePointer<Job>.allocate(capacity: 1)
-        job.initialize(to: Job())
+    /// `Job()`'s fields, at a fixed address for `Slot.holdsDefault`.
+    nonisolated(unsafe) static let defaultJob: UnsafePointer<Job.Fields> = {
+        let job = UnsafeMutablePointer<Job.Fields>.allocate(capacity: 1)
+        job.initialize(to: Job.Fields())
         return UnsafePointer(job)
     }()
 
