@@ -6,6 +6,14 @@ import Testing
 
 /// The sync steps end to end, on the in-memory git source, store and scheduler.
 @Suite struct SyncControllerTests {
+    /// The record is written without the encoder; it must read back through `Codable` as it was.
+    @Test func theAppliedRecordIsStoredAsItsCodableReadsIt() throws {
+        let records = [AppliedRecord(), AppliedRecord(revision: "abc", jobs: ["a": "1f", "b.c-d_e": "ffff", "q\"\\\n": "0"])]
+        for record in records {
+            #expect(try JSONDecoder().decode(AppliedRecord.self, from: Data(record.json.utf8)) == record)
+        }
+    }
+
     @Test func appliesACommitAndRecordsWhatItApplied() async throws {
         let h = SyncHarness()
         let commit = h.source.commit(["a.yaml": jobA, "b.yaml": jobB])

@@ -141,7 +141,7 @@ public enum JobLoader {
                 }
                 let result = (jobs, reader.diagnostics)
                 // A file that could not be read is tried again next time.
-                if let key, read { cache?.store(result, for: key) }
+                if let key, read { cache?.store(result, for: key, path: source.path) }
                 results.set(i, result)
             }
         }
@@ -295,24 +295,37 @@ public struct SpecSource: Sendable {
 
 /// Parsed spec files by content, so that an unchanged file is not parsed again.
 public final class SpecFileCache: Sendable {
-    private let entries = Mutex<[String: (jobs: [JobDefinition], diagnostics: [Diagnostic])]>([:])
+    private struct Table {
+        var entries: [String: (jobs: [JobDefinition], diagnostics: [Diagnostic])] = [:]
+        /// The key each file's entry is under: a file's new content replaces its old entry.
+        var keyOfPath: [String: String] = [:]
+    }
+    private let table = Mutex(Table())
 
     public init() {}
 
     /// True when a file with this key is cached.
-    public func contains(_ key: String) -> Bool { entries.withLock { $0[key] != nil } }
+    public func contains(_ key: String) -> Bool { table.withLock { $0.entries[key] != nil } }
 
     func result(for key: String) -> (jobs: [JobDefinition], diagnostics: [Diagnostic])? {
-        entries.withLock { $0[key] }
+        table.withLock { $0.entries[key] }
     }
 
-    func store(_ result: (jobs: [JobDefinition], diagnostics: [Diagnostic]), for key: String) {
-        entries.withLock { $0[key] = result }
+    func store(_ result: (jobs: [JobDefinition], diagnostics: [Diagnostic]), for key: String, path: String) {
+        table.withLock { table in
+            if let old = table.keyOfPath.updateValue(key, forKey: path), old != key { table.entries[old] = nil }
+            table.entries[key] = result
+        }
     }
 
-    /// Keeps only the entries of `keys` (the files of the last load), so the cache does not grow.
+    /// Drops the entries of files not in `paths` (the files of the last load), so the cache does not grow.
     public func retain(paths: Set<String>) {
-        entries.withLock { table in table = table.filter { paths.contains(String($0.key.prefix { $0 != "|" })) } }
+        table.withLock { table in
+            for (path, key) in table.keyOfPath where !paths.contains(path) {
+                table.keyOfPath[path] = nil
+                table.entries[key] = nil
+            }
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import ChronosEngine
 import Foundation
+import JobSpec
 
 /// What the last sync applied: the commit, and each managed job's spec hash. Drift is a live job whose
 /// hash is no longer the recorded one. Stored under `sync.applied`, where `plan --data` reads it too.
@@ -28,6 +29,22 @@ package struct AppliedRecord: Codable, Sendable, Equatable {
 
     /// Stores the record.
     package func save(to store: any StateStore) async throws {
-        try await store.setValue(String(decoding: try JSONEncoder().encode(self), as: UTF8.self), for: Self.key)
+        try await store.setValue(json, for: Self.key)
+    }
+
+    /// The record as the JSON `load` reads, written without the encoder: it holds every managed job.
+    var json: String {
+        var bytes: [UInt8] = Array(#"{"jobs":{"#.utf8)
+        bytes.reserveCapacity(jobs.count * 40 + 80)
+        for (name, hash) in jobs {
+            if bytes.count > 9 { bytes.append(0x2C) }
+            JSONText.appendEncoded(name, to: &bytes)
+            bytes.append(0x3A)
+            JSONText.appendEncoded(hash, to: &bytes)
+        }
+        bytes.append(contentsOf: #"},"revision":"#.utf8)
+        JSONText.appendEncoded(revision, to: &bytes)
+        bytes.append(0x7D)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
