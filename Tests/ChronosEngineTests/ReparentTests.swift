@@ -21,4 +21,18 @@ import JobSpec
         #expect(core.jobs["a"] == nil && core.jobs["c"]?.parents == nil)
         #expect(core.entries["c"]?.nextDue == t0 + hour, "the child runs on its new schedule")
     }
+
+    /// A sync rebuilds the children table only when someone's parents changed; each change of parents
+    /// shows in it.
+    @Test func aSyncThatChangesParentsUpdatesTheChildren() {
+        var core = SchedulerCore()
+        _ = core.apply([hourly("a"), hourly("b"), job("c") { $0.parents = ["a"] }], now: t0)
+        #expect(core.children == ["a": ["c"]])
+        _ = core.applyChanges(upserts: [job("c") { $0.parents = ["b"] }], deletes: [], now: t0 + 1)
+        #expect(core.children == ["b": ["c"]])
+        _ = core.applyChanges(upserts: [job("d") { $0.parents = ["b"] }, hourly("a") { $0.command = "other" }], deletes: [], now: t0 + 2)
+        #expect(core.children == ["b": ["c", "d"]])
+        _ = core.applyChanges(upserts: [], deletes: ["c"], now: t0 + 3)
+        #expect(core.children == ["b": ["d"]])
+    }
 }

@@ -193,9 +193,17 @@ extension SchedulerCore {
     /// Applies a sync: deletes (children first), then creates and updates, in one step.
     package mutating func applyChanges(upserts: [AppliedJob], deletes: [String], now: Int64) -> SchedulerStep {
         var step = SchedulerStep()
-        for name in deletes { remove(name, now: now, step: &step) }
-        for applied in upserts { upsert(applied, now: now, step: &step) }
-        rebuildChildren()
+        // The children table changes only with someone's parents: a sync of one job need not walk them all.
+        var parentsChanged = false
+        for name in deletes {
+            if entries[name]?.job.parents != nil { parentsChanged = true }
+            remove(name, now: now, step: &step)
+        }
+        for applied in upserts {
+            if entries[applied.job.name]?.job.parents != applied.job.parents { parentsChanged = true }
+            upsert(applied, now: now, step: &step)
+        }
+        if parentsChanged { rebuildChildren() }
         step.append(advance(now: now))
         return step
     }

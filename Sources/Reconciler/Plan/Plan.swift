@@ -58,10 +58,11 @@ package struct LiveJob: Sendable {
 
 extension Plan {
     /// The plan that takes `live` to `desired` under `policy`.
-    package static func make(desired: [JobDefinition], live: [LiveJob], policy: SyncPolicy, revision: String, fingerprinted: Bool = true) -> Plan {
-        // Positions by name, not copies of the jobs (a large value).
-        let liveAt = positions(of: live) { $0.job.name }
-        let desiredAt = positions(of: desired) { $0.job.name }
+    package static func make(desired: [JobDefinition], live: [LiveJob], policy: SyncPolicy, revision: String, fingerprinted: Bool = true,
+                             positions: Positions? = nil) -> Plan {
+        let positions = positions ?? Positions(desired: desired, live: live)
+        let liveAt = positions.live
+        let desiredAt = positions.desired
         var upserts: [Change] = []
         // A new job lists the fields it sets, against the defaults: a job with only its name, whose fields
         // are the same for every job but the name, which is never listed.

@@ -10,10 +10,11 @@ package struct Assessment: Sendable {
     /// Jobs that match git again and go back under its management.
     package var adopt: [String]
 
-    package static func assess(desired: [JobDefinition], live: [LiveJob], record: AppliedRecord, hashes: inout SpecHashes) -> Assessment {
-        // Positions by name, not copies: a job is a large value, and a sync of 10,000 jobs copied each several times.
-        let liveAt = positions(of: live) { $0.job.name }
-        let desiredAt = positions(of: desired) { $0.job.name }
+    package static func assess(desired: [JobDefinition], live: [LiveJob], record: AppliedRecord, hashes: inout SpecHashes,
+                               positions: Positions? = nil) -> Assessment {
+        let positions = positions ?? Positions(desired: desired, live: live)
+        let liveAt = positions.live
+        let desiredAt = positions.desired
         var result = Assessment(drift: [], drifted: [], adopt: [])
         // The recorded jobs in any order (sorting 10,000 names took longer than the rest), what they
         // give sorted by name after.
@@ -53,6 +54,18 @@ package struct Assessment: Sendable {
     private mutating func add(_ item: DriftItem) {
         drift.append(item)
         drifted.insert(item.name)
+    }
+}
+
+/// Where each job is in the desired and the live lists, by name: a plan looks jobs up by position
+/// rather than copying them into tables, and a sync finds them once for all its steps.
+package struct Positions: Sendable {
+    package var desired: [String: Int]
+    package var live: [String: Int]
+
+    package init(desired: [JobDefinition], live: [LiveJob]) {
+        self.desired = positions(of: desired) { $0.job.name }
+        self.live = positions(of: live) { $0.job.name }
     }
 }
 

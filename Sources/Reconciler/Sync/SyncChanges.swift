@@ -17,7 +17,7 @@ package struct SyncChanges: Sendable {
     package static func make(applying plan: Plan, _ planned: SyncPlan, snapshot: Snapshot, previous: AppliedRecord,
                              now: Int64, hashes: inout SpecHashes) -> SyncChanges {
         let desired = snapshot.repository.jobs
-        let desiredAt = positions(of: desired) { $0.job.name }
+        let desiredAt = planned.positions.desired
         let changed = Set(plan.changes.map(\.name))
         let adopt = planned.assessment.adopt
         let upserts = (plan.changes.filter { $0.action != .delete }.map(\.name) + adopt.filter { !changed.contains($0) })
@@ -27,19 +27,17 @@ package struct SyncChanges: Sendable {
             }
         let deletes = plan.changes.filter { $0.action == .delete }.map(\.name)
         // The record: every desired job as it now runs, except drift left in place (which keeps its old
-        // entry). Jobs that neither changed nor drifted keep their recorded hash; only the others are hashed.
+        // entry). It starts from the previous record, so only the jobs that changed, were adopted or are
+        // new to it are hashed and written.
         let leftAlone = planned.assessment.drifted.subtracting(changed)
-        let adopted = Set(adopt)
-        var jobs: [String: String] = [:]
-        jobs.reserveCapacity(desired.count)
-        for d in desired.indices {
-            let name = desired[d].job.name
-            if leftAlone.contains(name) {
-                if let recorded = previous.jobs[name] { jobs[name] = recorded }
-            } else if !changed.contains(name), !adopted.contains(name), let recorded = previous.jobs[name] {
-                jobs[name] = recorded
-            } else {
-                jobs[name] = hashes.hash(desired[d].job)
+        var jobs = previous.jobs
+        for name in previous.jobs.keys where desiredAt[name] == nil { jobs[name] = nil }
+        for name in changed.union(adopt) where !leftAlone.contains(name) {
+            if let d = desiredAt[name] { jobs[name] = hashes.hash(desired[d].job) }
+        }
+        if jobs.count < desired.count {
+            for d in desired.indices where jobs[desired[d].job.name] == nil && !leftAlone.contains(desired[d].job.name) {
+                jobs[desired[d].job.name] = hashes.hash(desired[d].job)
             }
         }
         return SyncChanges(upserts: upserts, deletes: deletes, record: AppliedRecord(revision: snapshot.commit, jobs: jobs))

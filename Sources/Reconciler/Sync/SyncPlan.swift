@@ -8,6 +8,8 @@ package struct SyncPlan: Sendable {
     /// Every difference between the commit and the live jobs, drift included.
     package var full: Plan
     package var assessment: Assessment
+    /// Where each job is in the commit's and the live lists.
+    package var positions: Positions
 
     /// Assesses the live jobs against `snapshot` and `record`, then plans. `fingerprinted` plans carry
     /// the live jobs' fingerprint, for a saved plan's staleness check.
@@ -15,12 +17,14 @@ package struct SyncPlan: Sendable {
                              fingerprinted: Bool) -> SyncPlan {
         let policy = snapshot.repository.defaults.policy
         let desired = snapshot.repository.jobs
-        let assessment = Assessment.assess(desired: desired, live: live, record: record, hashes: &hashes)
-        let full = Plan.make(desired: desired, live: live, policy: policy, revision: snapshot.commit, fingerprinted: fingerprinted)
+        let positions = Positions(desired: desired, live: live)
+        let assessment = Assessment.assess(desired: desired, live: live, record: record, hashes: &hashes, positions: positions)
+        let full = Plan.make(desired: desired, live: live, policy: policy, revision: snapshot.commit, fingerprinted: fingerprinted,
+                             positions: positions)
         var plan = full
         if !policy.selfHeal {
             // Drift is reported, not reverted: a drifted job changes only when git changes it.
-            let desiredAt = positions(of: desired) { $0.job.name }
+            let desiredAt = positions.desired
             var kept: [Plan.Change] = []
             for change in plan.changes {
                 guard assessment.drifted.contains(change.name) else {
@@ -33,6 +37,6 @@ package struct SyncPlan: Sendable {
             }
             plan.changes = kept
         }
-        return SyncPlan(plan: plan, full: full, assessment: assessment)
+        return SyncPlan(plan: plan, full: full, assessment: assessment, positions: positions)
     }
 }
