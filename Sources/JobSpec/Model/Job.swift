@@ -67,18 +67,18 @@ public struct Job: Hashable, Sendable {
 
     /// The fields, in one shared allocation: a job is copied (into a plan, a run, a store batch, a
     /// cache) as one reference, and a copy is made only when a shared job is changed.
-    final class Box: ManagedBuffer<Fields, UInt8> {
-        static func make(_ fields: Fields) -> Box {
+    @usableFromInline final class Box: ManagedBuffer<Fields, UInt8> {
+        @usableFromInline static func make(_ fields: Fields) -> Box {
             unsafeDowncast(Box.create(minimumCapacity: 0) { _ in fields }, to: Box.self)
         }
     }
 
     // nonisolated(unsafe): the box is changed only through `fields`, which copies a shared box first,
     // so a job sent to another thread shares nothing that changes.
-    nonisolated(unsafe) private var box: Box
+    @usableFromInline nonisolated(unsafe) var box: Box
 
     /// All the fields at once; changing them through it copies a job shared with another.
-    public var fields: Fields {
+    @inlinable public var fields: Fields {
         _read { yield box.header }
         _modify {
             if !isKnownUniquelyReferenced(&box) { box = Box.make(box.header) }
@@ -94,7 +94,7 @@ public struct Job: Hashable, Sendable {
 
     public init(fields: Fields) { box = Box.make(fields) }
 
-    public static func == (a: Job, b: Job) -> Bool { a.box === b.box || a.box.header == b.box.header }
+    @inlinable public static func == (a: Job, b: Job) -> Bool { a.box === b.box || a.box.header == b.box.header }
 
     public func hash(into hasher: inout Hasher) { box.header.hash(into: &hasher) }
 
@@ -103,197 +103,197 @@ public struct Job: Hashable, Sendable {
         box.withUnsafeMutablePointerToHeader { body(UnsafeRawPointer($0)) }
     }
 
-    public var name: String {
+    @inlinable public var name: String {
         _read { yield box.header.name }
         _modify { yield &fields.name }
     }
 
-    public var description: String {
+    @inlinable public var description: String {
         _read { yield box.header.description }
         _modify { yield &fields.description }
     }
 
-    public var owner: String {
+    @inlinable public var owner: String {
         _read { yield box.header.owner }
         _modify { yield &fields.owner }
     }
 
-    public var ownerName: String {
+    @inlinable public var ownerName: String {
         _read { yield box.header.ownerName }
         _modify { yield &fields.ownerName }
     }
 
-    public var command: String {
+    @inlinable public var command: String {
         _read { yield box.header.command }
         _modify { yield &fields.command }
     }
 
-    public var shell: Bool {
+    @inlinable public var shell: Bool {
         _read { yield box.header.shell }
         _modify { yield &fields.shell }
     }
 
-    public var arguments: [String] {
+    @inlinable public var arguments: [String] {
         _read { yield box.header.arguments }
         _modify { yield &fields.arguments }
     }
 
-    public var schedule: String? {
+    @inlinable public var schedule: String? {
         _read { yield box.header.schedule }
         _modify { yield &fields.schedule }
     }
 
-    public var scheduleTimeZone: String {
+    @inlinable public var scheduleTimeZone: String {
         _read { yield box.header.scheduleTimeZone }
         _modify { yield &fields.scheduleTimeZone }
     }
 
-    public var cron: String? {
+    @inlinable public var cron: String? {
         _read { yield box.header.cron }
         _modify { yield &fields.cron }
     }
 
-    public var parents: [String]? {
+    @inlinable public var parents: [String]? {
         _read { yield box.header.parents }
         _modify { yield &fields.parents }
     }
 
-    public var epsilon: FixedDuration? {
+    @inlinable public var epsilon: FixedDuration? {
         _read { yield box.header.epsilon }
         _modify { yield &fields.epsilon }
     }
 
-    public var retries: Int {
+    @inlinable public var retries: Int {
         _read { yield box.header.retries }
         _modify { yield &fields.retries }
     }
 
-    public var retryInterval: FixedDuration? {
+    @inlinable public var retryInterval: FixedDuration? {
         _read { yield box.header.retryInterval }
         _modify { yield &fields.retryInterval }
     }
 
-    public var retryBackoff: Double {
+    @inlinable public var retryBackoff: Double {
         _read { yield box.header.retryBackoff }
         _modify { yield &fields.retryBackoff }
     }
 
-    public var maxRetryInterval: FixedDuration? {
+    @inlinable public var maxRetryInterval: FixedDuration? {
         _read { yield box.header.maxRetryInterval }
         _modify { yield &fields.maxRetryInterval }
     }
 
-    public var async: Bool {
+    @inlinable public var async: Bool {
         _read { yield box.header.async }
         _modify { yield &fields.async }
     }
 
-    public var concurrent: Bool {
+    @inlinable public var concurrent: Bool {
         _read { yield box.header.concurrent }
         _modify { yield &fields.concurrent }
     }
 
-    public var notifyOnSuccess: Bool {
+    @inlinable public var notifyOnSuccess: Bool {
         _read { yield box.header.notifyOnSuccess }
         _modify { yield &fields.notifyOnSuccess }
     }
 
-    public var softError: Bool {
+    @inlinable public var softError: Bool {
         _read { yield box.header.softError }
         _modify { yield &fields.softError }
     }
 
-    public var disabled: Bool {
+    @inlinable public var disabled: Bool {
         _read { yield box.header.disabled }
         _modify { yield &fields.disabled }
     }
 
-    public var highPriority: Bool {
+    @inlinable public var highPriority: Bool {
         _read { yield box.header.highPriority }
         _modify { yield &fields.highPriority }
     }
 
-    public var cpus: Double {
+    @inlinable public var cpus: Double {
         _read { yield box.header.cpus }
         _modify { yield &fields.cpus }
     }
 
-    public var mem: Double {
+    @inlinable public var mem: Double {
         _read { yield box.header.mem }
         _modify { yield &fields.mem }
     }
 
-    public var disk: Double {
+    @inlinable public var disk: Double {
         _read { yield box.header.disk }
         _modify { yield &fields.disk }
     }
 
-    public var runAsUser: String {
+    @inlinable public var runAsUser: String {
         _read { yield box.header.runAsUser }
         _modify { yield &fields.runAsUser }
     }
 
-    public var environmentVariables: [EnvironmentVariable] {
+    @inlinable public var environmentVariables: [EnvironmentVariable] {
         _read { yield box.header.environmentVariables }
         _modify { yield &fields.environmentVariables }
     }
 
-    public var uris: [String] {
+    @inlinable public var uris: [String] {
         _read { yield box.header.uris }
         _modify { yield &fields.uris }
     }
 
-    public var fetch: [FetchURI] {
+    @inlinable public var fetch: [FetchURI] {
         _read { yield box.header.fetch }
         _modify { yield &fields.fetch }
     }
 
-    public var container: Container? {
+    @inlinable public var container: Container? {
         _read { yield box.header.container }
         _modify { yield &fields.container }
     }
 
-    public var constraints: [Constraint] {
+    @inlinable public var constraints: [Constraint] {
         _read { yield box.header.constraints }
         _modify { yield &fields.constraints }
     }
 
-    public var maxCompletionTime: Int {
+    @inlinable public var maxCompletionTime: Int {
         _read { yield box.header.maxCompletionTime }
         _modify { yield &fields.maxCompletionTime }
     }
 
-    public var timeout: FixedDuration? {
+    @inlinable public var timeout: FixedDuration? {
         _read { yield box.header.timeout }
         _modify { yield &fields.timeout }
     }
 
-    public var dependencyMode: DependencyMode {
+    @inlinable public var dependencyMode: DependencyMode {
         _read { yield box.header.dependencyMode }
         _modify { yield &fields.dependencyMode }
     }
 
-    public var concurrencyPolicy: ConcurrencyPolicy? {
+    @inlinable public var concurrencyPolicy: ConcurrencyPolicy? {
         _read { yield box.header.concurrencyPolicy }
         _modify { yield &fields.concurrencyPolicy }
     }
 
-    public var executor: String {
+    @inlinable public var executor: String {
         _read { yield box.header.executor }
         _modify { yield &fields.executor }
     }
 
-    public var executorFlags: String {
+    @inlinable public var executorFlags: String {
         _read { yield box.header.executorFlags }
         _modify { yield &fields.executorFlags }
     }
 
-    public var taskInfoData: String {
+    @inlinable public var taskInfoData: String {
         _read { yield box.header.taskInfoData }
         _modify { yield &fields.taskInfoData }
     }
 
-    public var dataProcessingJobType: Bool {
+    @inlinable public var dataProcessingJobType: Bool {
         _read { yield box.header.dataProcessingJobType }
         _modify { yield &fields.dataProcessingJobType }
     }
