@@ -150,3 +150,31 @@ import Testing
         #expect(error?.message == "8 is out of range for the day-of-week field (0–7)")
     }
 }
+
+/// The byte-level reading of a cron field gives the mask the general one gives, and is taken for every
+/// field made of numbers, `*`, `,`, `-` and `/`.
+@Suite struct CronQuickFieldTests {
+    @Test func quickAndGeneralReadingsAgree() throws {
+        var texts = ["*", "*/5", "*/7", "0", "7", "59", "60", "1-5", "5-1", "1-7", "0-7", "3/2", "6/3", "1,2,3", "1-3,5/10",
+                     ",1", "1,", "1,,2", "*/0", "*/60", "*/61", "007", "0007", "1-", "-1", "*-5", "5-*", "1/2/3", "MON", "?", "L", "2#1", "15W"]
+        var generator = SystemRandomNumberGenerator()
+        let atoms = ["*", "0", "1", "5", "6", "7", "12", "23", "24", "31", "32", "59", "60"]
+        for _ in 0..<3000 {
+            var text = atoms.randomElement(using: &generator)!
+            if Bool.random(using: &generator) { text += "-" + atoms.randomElement(using: &generator)! }
+            if Bool.random(using: &generator) { text += "/" + ["1", "2", "3", "7", "8", "0", "13"].randomElement(using: &generator)! }
+            if Bool.random(using: &generator) { text += "," + atoms.randomElement(using: &generator)! }
+            texts.append(text)
+        }
+        for text in texts {
+            for (index, field) in CronExpression.fields.enumerated() {
+                let general = try? CronExpression.parseField(Substring(text), field, at: 0)
+                let quick = CronExpression.quickMask(Substring(text).utf8, field, dayOfWeek: index == 4)
+                if let quick { #expect(quick == general, "\(text) in field \(index)") }
+                if general != nil && text.allSatisfy({ "0123456789*,-/".contains($0) }) && text != "0007" {  // four digits: the general way
+                    #expect(quick != nil, "\(text) in field \(index) takes the general way")
+                }
+            }
+        }
+    }
+}

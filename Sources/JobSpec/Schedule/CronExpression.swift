@@ -45,14 +45,14 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
         "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
     ]
 
-    private struct Field {
+    struct Field {
         let name: String
         let range: ClosedRange<Int>
         let names: [String]
         let namesStart: Int
     }
 
-    private static let fields = [
+    static let fields = [
         Field(name: "minute", range: 0...59, names: [], namesStart: 0),
         Field(name: "hour", range: 0...23, names: [], namesStart: 0),
         Field(name: "day-of-month", range: 1...31, names: [], namesStart: 1),
@@ -90,7 +90,11 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
         }
         var masks: [UInt64] = []
         for (index, part) in parts.enumerated() {
-            masks.append(try parseField(part.text, fields[index], at: offsets == nil ? 0 : part.offset))
+            if let mask = quickMask(part.text.utf8, fields[index], dayOfWeek: index == 4) {
+                masks.append(mask)
+            } else {
+                masks.append(try parseField(part.text, fields[index], at: offsets == nil ? 0 : part.offset))
+            }
         }
         var dow = masks[4]
         if dow & (1 << 7) != 0 { dow = (dow | 1) & ~(1 << 7) }
@@ -143,7 +147,60 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
         return parts
     }
 
-    private static func parseField(_ text: Substring, _ field: Field, at offset: Int) throws(ScheduleError) -> UInt64 {
+    /// The mask of a field made only of numbers, `*`, `,`, `-` and `/`, read on its bytes as `parseField`
+    /// reads it; nil for anything else (names, an error), which `parseField` then reads and explains.
+    /// Every cron job loaded goes through here.
+    static func quickMask(_ text: Substring.UTF8View, _ field: Field, dayOfWeek: Bool) -> UInt64? {
+        var mask: UInt64 = 0
+        var i = text.startIndex
+        func number() -> Int? {
+            var n = 0
+            var digits = 0
+            while i < text.endIndex, text[i] >= 0x30, text[i] <= 0x39, digits < 3 {
+                n = n * 10 + Int(text[i] - 0x30)
+                digits += 1
+                i = text.index(after: i)
+            }
+            return digits > 0 ? n : nil
+        }
+        while true {
+            var low = field.range.lowerBound
+            var high = dayOfWeek ? 6 : field.range.upperBound
+            var isRange = false
+            if i < text.endIndex, text[i] == UInt8(ascii: "*") {
+                i = text.index(after: i)
+                isRange = true
+            } else {
+                guard let a = number(), field.range.contains(a) else { return nil }
+                low = a
+                if i < text.endIndex, text[i] == UInt8(ascii: "-") {
+                    i = text.index(after: i)
+                    guard let b = number(), field.range.contains(b), a <= b else { return nil }
+                    high = b
+                    isRange = true
+                }
+            }
+            var step = 1
+            if i < text.endIndex, text[i] == UInt8(ascii: "/") {
+                i = text.index(after: i)
+                guard let n = number(), n > 0, n <= (dayOfWeek ? 7 : field.range.count) else { return nil }
+                step = n
+                if !isRange { high = dayOfWeek ? max(low, 6) : field.range.upperBound }
+            } else if !isRange {
+                high = low
+            }
+            var v = low
+            while v <= high {
+                mask |= 1 << UInt64(v)
+                v += step
+            }
+            guard i < text.endIndex else { return mask }
+            guard text[i] == UInt8(ascii: ","), text.index(after: i) < text.endIndex else { return nil }
+            i = text.index(after: i)
+        }
+    }
+
+    static func parseField(_ text: Substring, _ field: Field, at offset: Int) throws(ScheduleError) -> UInt64 {
         var mask: UInt64 = 0
         var itemOffset = offset
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
