@@ -19,9 +19,14 @@ final class LaunchInbox: Sendable {
         (signals, signalSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
+    /// Signals only when the first event arrives since the last `drain`: the taker drains them all, so
+    /// a signal for each of 10,000 starts would only cost the stream's lock 10,000 times.
     func post(_ event: Event) {
-        events.withLock { $0.append(event) }
-        signalSink.yield()
+        let first = events.withLock { items in
+            items.append(event)
+            return items.count == 1
+        }
+        if first { signalSink.yield() }
     }
 
     func drain() -> [Event] {

@@ -138,6 +138,8 @@ extension SchedulerCore {
     /// Starts ready runs, high priority first, following each job's concurrency policy.
     mutating func dispatch(now: Int64, step: inout SchedulerStep) {
         step.launches.reserveCapacity(step.launches.count + readyHigh.count + readyNormal.count)
+        // Thousands due at once would otherwise grow the running table a dozen times on the way.
+        running.reserveCapacity(running.count + readyHigh.count + readyNormal.count)
         while let id = readyHigh.pop() ?? readyNormal.pop() {
             guard let index = active.index(forKey: id), active.values[index].state == .queued, let entry = entries[id.job] else { continue }
             if let busy = running[id.job], !busy.isEmpty {
