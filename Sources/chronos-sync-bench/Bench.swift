@@ -8,6 +8,8 @@ import Foundation
 //                                                   one of that many zones, with environment variables and resources)
 //   chronos-sync-bench engine-idle N SECONDS        N scheduled jobs loaded: memory and idle CPU
 //   chronos-sync-bench engine-dispatch N            N runs due in the same second: dispatch delay
+//   chronos-sync-bench engine-scale N SECONDS       N jobs loaded: memory, apply time, idle CPU, and the
+//                                                   dispatch delay of 10,000 more runs due at once
 //   chronos-sync-bench core-dispatch N              the same in the scheduler's core alone: time of each transition
 //   chronos-sync-bench launch-rate N                local launches of /bin/true against posix_spawn
 //   chronos-sync-bench concurrent-runs N SECONDS    N local runs at once: threads, memory, CPU, reaping
@@ -28,6 +30,8 @@ struct Bench {
             try generateJobs(folder: args[2], count: Int(args[3])!, zoneCount: args.count == 5 ? Int(args[4])! : nil)
         case "engine-idle" where args.count == 4:
             try await engineIdle(jobs: Int(args[2])!, seconds: Int(args[3])!)
+        case "engine-scale" where args.count == 4:
+            try await engineScale(jobs: Int(args[2])!, seconds: Int(args[3])!)
         case "engine-dispatch" where args.count == 3:
             try await engineDispatch(runs: Int(args[2])!)
         case "core-dispatch" where args.count == 3:

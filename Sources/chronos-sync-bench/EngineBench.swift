@@ -174,3 +174,86 @@ func launchRate(count: Int) async throws {
     let rate = Double(count) / Date().timeIntervalSince(ours)
     print(String(format: "launch-rate local launcher %.0f per second, posix_spawn+waitpid %.0f per second, ratio %.0f%% (sandboxes in %@)", rate, baseline, rate / baseline * 100, (folder as NSString).deletingLastPathComponent))
 }
+
+/// Records the launches of the jobs whose name has `prefix` only.
+final class PrefixRecordingLauncher: Launcher {
+    let clock = WallClock()
+    let prefix: String
+    let launched = Mutex<[(due: Int64, at: Int64)]>([])
+
+    init(prefix: String) { self.prefix = prefix }
+
+    func launch(_ run: RunRecord, job: Job, onStart: @escaping @Sendable (LaunchInfo) -> Void,
+                onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws {
+        if job.name.hasPrefix(prefix) {
+            let now = clock.now()
+            launched.withLock { $0.append((run.taskID.due, now)) }
+        }
+        onStart(LaunchInfo(pid: nil, processStart: nil, sandbox: "", host: "bench"))
+        onExit(run.taskID, .exited(0))
+    }
+
+    func kill(_ id: TaskID, reason: String) async -> Bool { false }
+    func killOrphan(_ run: RunRecord) async {}
+}
+
+/// N scheduled jobs (as `engine-idle` makes them) applied and idle, then 10,000 more jobs whose single
+/// run is due in the same second: memory, apply time, idle CPU and dispatch delay at that size.
+func engineScale(jobs count: Int, seconds: Int) async throws {
+    let folder = try benchFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let before = residentMegabytes()
+    let zones = ["UTC", "America/New_York", "Europe/London", "Asia/Kolkata"]
+    let now = Instant.now.millis
+    var applied: [AppliedJob] = []
+    applied.reserveCapacity(count)
+    for i in 0..<count {
+        var job = Job(name: "job-\(i)")
+        job.command = "echo \(i)"
+        job.owner = "team-\(i % 50)@example.com"
+        if i % 2 == 0 {
+            job.cron = "\(i % 60) \(i % 24) * * *"
+        } else {
+            job.schedule = "R/2026-01-01T\(pad2(i % 24)):\(pad2(i % 60)):00/P1D"
+        }
+        job.scheduleTimeZone = zones[i % zones.count]
+        applied.append(try AppliedJob(job: job, source: .spec(location: "jobs/job-\(i).yaml:1:1"), appliedAt: now))
+    }
+    let launcher = PrefixRecordingLauncher(prefix: "due-")
+    let store = try SQLiteStateStore(path: folder + "/state.sqlite")
+    let scheduler = Scheduler(store: store, launcher: launcher, logger: quietLogger())
+    let loadStart = Date()
+    try await scheduler.apply(applied)
+    applied = []
+    let loadSeconds = Date().timeIntervalSince(loadStart)
+    let clock = WallClock()
+    try await withScheduler(scheduler) {
+        try await Task.sleep(for: .seconds(2))  // settle
+        let cpuStart = cpuSeconds()
+        let wallStart = Date()
+        try await Task.sleep(for: .seconds(seconds))
+        let cpu = cpuSeconds() - cpuStart
+        let wall = Date().timeIntervalSince(wallStart)
+        let rss = residentMegabytes()
+        // 10,000 runs due at one whole second, a few seconds ahead, among the N jobs.
+        let due = (clock.now() / 1000 + 4) * 1000
+        let start = LocalDateTime(localMillis: due).description + "Z"
+        let dueJobs = try (0..<10_000).map { i throws -> AppliedJob in
+            var job = Job(name: "due-\(i)")
+            job.command = "true"
+            job.schedule = "R1/\(start)/PT1H"
+            return try AppliedJob(job: job, source: .spec(location: "bench"), appliedAt: clock.now())
+        }
+        try await scheduler.sync(upserts: dueJobs, deletes: [])
+        let deadline = due + 10_000
+        while launcher.launched.withLock({ $0.count }) < dueJobs.count && clock.now() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let delays = launcher.launched.withLock { $0.map { $0.at - $0.due } }.sorted()
+        let dispatch = delays.count == dueJobs.count
+            ? "dispatch of 10,000 due at once: p50 \(delays[delays.count / 2]) ms p99 \(delays[delays.count * 99 / 100]) ms"
+            : "dispatch: only \(delays.count) of 10,000 runs launched"
+        print(String(format: "engine-scale jobs %d load %.1f s rss %.0f MB (%.2f KB per job) idle-cpu %.3f%% of a core over %.0f s; ",
+                     count, loadSeconds, rss, (rss - before) * 1024 / Double(count), cpu / wall * 100, wall) + dispatch)
+    }
+}
