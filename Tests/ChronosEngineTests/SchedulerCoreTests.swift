@@ -292,3 +292,35 @@ extension SchedulerStep {
         #expect(throws: UnknownJobError.self) { try core.runNow("nope", now: t0) }
     }
 }
+
+/// Thousands of runs ready at one time are started ahead of it, stored as started at that time.
+@Suite struct StartAheadTests {
+    @Test func aLargeBatchIsOfferedAndStartedAsOfItsTime() {
+        var core = SchedulerCore()
+        _ = core.apply((0..<50).map { i in hourly("j\(i)") }, now: t0 + 1)
+        let prepared = core.advance(now: t0 + hour - core.options.lookahead)
+        #expect(prepared.batch.runs.count == 50)
+        #expect(core.nextBatch(atLeast: 51) == nil, "a small batch starts at its time as usual")
+        let batch = core.nextBatch(atLeast: 50)
+        #expect(batch?.time == t0 + hour && batch?.count == 50)
+        let step = core.startAhead(readyAt: t0 + hour)
+        #expect(step.launched.count == 50)
+        #expect(step.launches.allSatisfy { $0.run.startedAt == t0 + hour })
+        #expect(step.batch.startedReadyAt.map(\.readyAt) == [t0 + hour] && step.batch.startedReadyAt.map(\.startedAt) == [t0 + hour])
+        #expect(core.nextBatch(atLeast: 1) == nil)
+        let atTime = core.advance(now: t0 + hour)
+        #expect(atTime.launched.isEmpty, "the ready timer finds them started")
+    }
+
+    @Test func aScheduleSlotToPrepareFirstIsHandledFirst() {
+        var options = SchedulerOptions()
+        options.lookahead = 2000
+        var core = SchedulerCore(options: options)
+        _ = core.apply([hourly("a"), job("b") { $0.schedule = "R/2026-01-01T00:00:01Z/PT1H" }], now: t0 + 2000)
+        _ = core.advance(now: t0 + hour - 2000)
+        // b's slot (01:00:01) is to be prepared at 00:59:59, before a's run is ready at 01:00:00.
+        #expect(core.nextBatch(atLeast: 1) == nil)
+        _ = core.advance(now: t0 + hour - 1000)
+        #expect(core.nextBatch(atLeast: 1)?.time == t0 + hour)
+    }
+}

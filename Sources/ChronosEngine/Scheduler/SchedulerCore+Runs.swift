@@ -39,6 +39,24 @@ extension SchedulerCore {
         return step
     }
 
+    /// The time at which at least `minimum` queued runs become ready together, when that is the next thing
+    /// to do (no other timer and no schedule slot comes first); nil otherwise.
+    package func nextBatch(atLeast minimum: Int) -> (time: Int64, count: Int)? {
+        guard let first = timers.items.first, case .ready(let time) = first.payload,
+              let runs = readyAt[time], runs.count >= minimum else { return nil }
+        if let slot = slotTimers.nextTime, slot - options.lookahead <= time { return nil }
+        return (time, runs.count)
+    }
+
+    /// Starts the runs ready at `time` before that time, as if it had come: they are stored as started at
+    /// `time`, and the caller hands their launches over at `time`. The ready timer stays and finds nothing.
+    package mutating func startAhead(readyAt time: Int64) -> SchedulerStep {
+        var step = SchedulerStep()
+        for (id, high) in readyAt.removeValue(forKey: time) ?? [] { push(id, high: high) }
+        dispatch(now: time, step: &step)
+        return step
+    }
+
     /// A schedule slot's timer fired: run it (coalescing missed slots) or record it skipped. The run
     /// record carries the slot (its due time), so the job state need not be written as well: a restart
     /// reads the last slot back from the runs.
