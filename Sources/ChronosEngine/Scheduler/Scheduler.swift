@@ -208,9 +208,11 @@ package actor Scheduler: Service {
             return
         }
         if let launchAt, !step.launches.isEmpty {
-            // Started ahead: handed over at their time, less any killed or ended meanwhile.
+            // Started ahead: handed over at their time, less any killed or ended meanwhile (when no
+            // other step came in between, none was).
+            let before = version
             try? await clock.sleep(until: launchAt)
-            let launches = step.launches.filter { core.active[$0.run.taskID]?.state == .running }
+            let launches = version == before ? step.launches : step.launches.filter { core.active[$0.run.taskID]?.state == .running }
             if !launches.isEmpty { launchSink.yield(launches) }
         } else if !step.launches.isEmpty {
             launchSink.yield(step.launches)
