@@ -111,11 +111,15 @@ def push(bin, bench_bin, work):
             git(repo, "push", "-q", "origin", "main")
             payload = b'{"ref":"refs/heads/main"}'
             signature = "sha256=" + hmac.new(b"s", payload, hashlib.sha256).hexdigest()
+            pushed = time.perf_counter()
             urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{api}/v1/sync/webhook", data=payload, method="POST",
                                                           headers={"X-Hub-Signature-256": signature}))
+            hooked = time.perf_counter()
             while status().get("appliedRevision") != head:
                 time.sleep(0.005)
             latencies.append(time.perf_counter() - start)
+            if os.environ.get("BENCH_STEPS"):
+                print(f"  push {1000 * (pushed - start):.0f} ms, webhook {1000 * (hooked - pushed):.0f} ms, then applied {1000 * (time.perf_counter() - hooked):.0f} ms")
         push_only = []
         for i in range(3):
             git(repo, "commit", "-q", "--allow-empty", "-m", f"empty {i}")

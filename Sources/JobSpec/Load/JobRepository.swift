@@ -102,7 +102,8 @@ public enum JobLoader {
             sources = Array(sources.prefix(options.maxFiles))
         }
         let prefix = root.isEmpty ? "" : (root.hasSuffix("/") ? root : root + "/")
-        let defaultsSources = sources.filter { source in defaultsFileNames.contains { prefix + $0 == source.path } }
+        let defaultsPaths = defaultsFileNames.map { prefix + $0 }
+        let defaultsSources = sources.filter { source in defaultsPaths.contains(source.path) }
         if defaultsSources.count > 1 {
             diagnostics.append(Diagnostic(.error, file: defaultsSources[1].path, mark: Mark(line: 1, column: 1),
                                           message: "a repository has one defaults file, but \(defaultsSources[0].path) is there too"))
@@ -317,6 +318,9 @@ public final class SpecFileCache: Sendable {
             table.entries[key] = result
         }
     }
+
+    /// How many files have an entry.
+    public var count: Int { table.withLock { $0.keyOfPath.count } }
 
     /// Drops the entries of files not in `paths` (the files of the last load), so the cache does not grow.
     public func retain(paths: Set<String>) {

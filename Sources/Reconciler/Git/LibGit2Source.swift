@@ -88,7 +88,8 @@ package final class LibGit2Source: GitSource, @unchecked Sendable {
         var options = LoadOptions()
         options.now = now
         let repository = JobLoader.load(root: folder, sources: sources, cache: cache, options: options)
-        cache.retain(paths: Set(sources.map(\.path)))
+        // Entries of files gone from the commit are dropped (each file's new content already replaced its old entry).
+        if cache.count > repository.files.count { cache.retain(paths: Set(sources.map(\.path))) }
         let snapshot = Snapshot(commit: commit, tree: revision.tree, repository: repository)
         last = snapshot
         return snapshot
