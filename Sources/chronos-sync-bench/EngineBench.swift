@@ -9,12 +9,18 @@ import Synchronization
 /// A launcher that starts nothing: it records when each run was handed to it and ends the run at once.
 final class RecordingLauncher: Launcher {
     let clock = WallClock()
+    /// Only the launches of jobs whose name starts with it are recorded (all when empty).
+    let prefix: String
     let launched = Mutex<[(due: Int64, at: Int64)]>([])
+
+    init(prefix: String = "") { self.prefix = prefix }
 
     func launch(_ run: RunRecord, job: Job, onStart: @escaping @Sendable (LaunchInfo) -> Void,
                 onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws {
-        let now = clock.now()
-        launched.withLock { $0.append((run.taskID.due, now)) }
+        if prefix.isEmpty || job.name.hasPrefix(prefix) {
+            let now = clock.now()
+            launched.withLock { $0.append((run.taskID.due, now)) }
+        }
         onStart(LaunchInfo(pid: nil, processStart: nil, sandbox: "", host: "bench"))
         onExit(run.taskID, .exited(0))
     }
@@ -65,22 +71,7 @@ func engineIdle(jobs count: Int, seconds: Int) async throws {
     let folder = try benchFolder()
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let before = residentMegabytes()
-    let zones = ["UTC", "America/New_York", "Europe/London", "Asia/Kolkata"]
-    var applied: [AppliedJob] = []
-    applied.reserveCapacity(count)
-    let now = Instant.now.millis
-    for i in 0..<count {
-        var job = Job(name: "job-\(i)")
-        job.command = "echo \(i)"
-        job.owner = "team-\(i % 50)@example.com"
-        if i % 2 == 0 {
-            job.cron = "\(i % 60) \(i % 24) * * *"
-        } else {
-            job.schedule = "R/2026-01-01T\(pad2(i % 24)):\(pad2(i % 60)):00/P1D"
-        }
-        job.scheduleTimeZone = zones[i % zones.count]
-        applied.append(try AppliedJob(job: job, source: .spec(location: "jobs/job-\(i).yaml:1:1"), appliedAt: now))
-    }
+    var applied = try scheduledJobs(count)
     let store = try SQLiteStateStore(path: folder + "/state.sqlite")
     let scheduler = Scheduler(store: store, launcher: RecordingLauncher(), logger: quietLogger())
     let loadStart = Date()
@@ -89,13 +80,7 @@ func engineIdle(jobs count: Int, seconds: Int) async throws {
     let loadSeconds = Date().timeIntervalSince(loadStart)
 
     try await withScheduler(scheduler) {
-        try await Task.sleep(for: .seconds(2))  // settle
-        let cpuStart = cpuSeconds()
-        let wallStart = Date()
-        try await Task.sleep(for: .seconds(seconds))
-        let cpu = cpuSeconds() - cpuStart
-        let wall = Date().timeIntervalSince(wallStart)
-        let rss = residentMegabytes()
+        let (cpu, wall, rss) = try await idle(seconds: seconds)
         print(String(format: "engine-idle jobs %d load %.1f s rss %.0f MB (baseline before loading %.0f MB, %.2f KB per job) idle-cpu %.3f%% of a core over %.0f s",
                      count, loadSeconds, rss, before, (rss - before) * 1024 / Double(count), cpu / wall * 100, wall))
     }
@@ -175,51 +160,14 @@ func launchRate(count: Int) async throws {
     print(String(format: "launch-rate local launcher %.0f per second, posix_spawn+waitpid %.0f per second, ratio %.0f%% (sandboxes in %@)", rate, baseline, rate / baseline * 100, (folder as NSString).deletingLastPathComponent))
 }
 
-/// Records the launches of the jobs whose name has `prefix` only.
-final class PrefixRecordingLauncher: Launcher {
-    let clock = WallClock()
-    let prefix: String
-    let launched = Mutex<[(due: Int64, at: Int64)]>([])
-
-    init(prefix: String) { self.prefix = prefix }
-
-    func launch(_ run: RunRecord, job: Job, onStart: @escaping @Sendable (LaunchInfo) -> Void,
-                onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws {
-        if job.name.hasPrefix(prefix) {
-            let now = clock.now()
-            launched.withLock { $0.append((run.taskID.due, now)) }
-        }
-        onStart(LaunchInfo(pid: nil, processStart: nil, sandbox: "", host: "bench"))
-        onExit(run.taskID, .exited(0))
-    }
-
-    func kill(_ id: TaskID, reason: String) async -> Bool { false }
-    func killOrphan(_ run: RunRecord) async {}
-}
-
 /// N scheduled jobs (as `engine-idle` makes them) applied and idle, then 10,000 more jobs whose single
 /// run is due in the same second: memory, apply time, idle CPU and dispatch delay at that size.
 func engineScale(jobs count: Int, seconds: Int) async throws {
     let folder = try benchFolder()
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let before = residentMegabytes()
-    let zones = ["UTC", "America/New_York", "Europe/London", "Asia/Kolkata"]
-    let now = Instant.now.millis
-    var applied: [AppliedJob] = []
-    applied.reserveCapacity(count)
-    for i in 0..<count {
-        var job = Job(name: "job-\(i)")
-        job.command = "echo \(i)"
-        job.owner = "team-\(i % 50)@example.com"
-        if i % 2 == 0 {
-            job.cron = "\(i % 60) \(i % 24) * * *"
-        } else {
-            job.schedule = "R/2026-01-01T\(pad2(i % 24)):\(pad2(i % 60)):00/P1D"
-        }
-        job.scheduleTimeZone = zones[i % zones.count]
-        applied.append(try AppliedJob(job: job, source: .spec(location: "jobs/job-\(i).yaml:1:1"), appliedAt: now))
-    }
-    let launcher = PrefixRecordingLauncher(prefix: "due-")
+    var applied = try scheduledJobs(count)
+    let launcher = RecordingLauncher(prefix: "due-")
     let store = try SQLiteStateStore(path: folder + "/state.sqlite")
     let scheduler = Scheduler(store: store, launcher: launcher, logger: quietLogger())
     let loadStart = Date()
@@ -228,13 +176,7 @@ func engineScale(jobs count: Int, seconds: Int) async throws {
     let loadSeconds = Date().timeIntervalSince(loadStart)
     let clock = WallClock()
     try await withScheduler(scheduler) {
-        try await Task.sleep(for: .seconds(2))  // settle
-        let cpuStart = cpuSeconds()
-        let wallStart = Date()
-        try await Task.sleep(for: .seconds(seconds))
-        let cpu = cpuSeconds() - cpuStart
-        let wall = Date().timeIntervalSince(wallStart)
-        let rss = residentMegabytes()
+        let (cpu, wall, rss) = try await idle(seconds: seconds)
         // 10,000 runs due at one whole second, a few seconds ahead, among the N jobs.
         let due = (clock.now() / 1000 + 4) * 1000
         let start = LocalDateTime(localMillis: due).description + "Z"
@@ -256,4 +198,35 @@ func engineScale(jobs count: Int, seconds: Int) async throws {
         print(String(format: "engine-scale jobs %d load %.1f s rss %.0f MB (%.2f KB per job) idle-cpu %.3f%% of a core over %.0f s; ",
                      count, loadSeconds, rss, (rss - before) * 1024 / Double(count), cpu / wall * 100, wall) + dispatch)
     }
+}
+
+/// `count` scheduled jobs: half cron, half ISO 8601, once a day each, in four zones.
+func scheduledJobs(_ count: Int) throws -> [AppliedJob] {
+    let zones = ["UTC", "America/New_York", "Europe/London", "Asia/Kolkata"]
+    let now = Instant.now.millis
+    var applied: [AppliedJob] = []
+    applied.reserveCapacity(count)
+    for i in 0..<count {
+        var job = Job(name: "job-\(i)")
+        job.command = "echo \(i)"
+        job.owner = "team-\(i % 50)@example.com"
+        if i % 2 == 0 {
+            job.cron = "\(i % 60) \(i % 24) * * *"
+        } else {
+            job.schedule = "R/2026-01-01T\(pad2(i % 24)):\(pad2(i % 60)):00/P1D"
+        }
+        job.scheduleTimeZone = zones[i % zones.count]
+        applied.append(try AppliedJob(job: job, source: .spec(location: "jobs/job-\(i).yaml:1:1"), appliedAt: now))
+    }
+    return applied
+}
+
+/// Waits 2 s for things to settle, then `seconds` more: the CPU time and wall time of those, and the
+/// resident memory after.
+func idle(seconds: Int) async throws -> (cpu: Double, wall: Double, rss: Double) {
+    try await Task.sleep(for: .seconds(2))
+    let cpuStart = cpuSeconds()
+    let wallStart = Date()
+    try await Task.sleep(for: .seconds(seconds))
+    return (cpuSeconds() - cpuStart, Date().timeIntervalSince(wallStart), residentMegabytes())
 }
