@@ -1,7 +1,7 @@
 /// A job as its spec describes it: Chronos's fields, with the same names, plus chronos-sync's extensions.
 ///
 /// The spec is never rewritten: runtime state (next due time, runs left, counters) lives elsewhere.
-/// Every stored property is described in `JobField.all`, which drives loading, hashing and output.
+/// Every stored property of `Job.Fields` is described in `JobField.all`, which drives loading, hashing and output.
 public struct Job: Hashable, Sendable {
     /// The stored fields of a job. Every one is described in `JobField.all`.
     public struct Fields: Hashable, Sendable {

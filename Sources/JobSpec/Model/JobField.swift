@@ -4,7 +4,7 @@ import Foundation
 ///
 /// `JobField.all` is the only list of a job's fields: loading (and the unknown-field check), the canonical
 /// fields and spec hash, YAML output and JSON output all walk it, and a test checks that it names every
-/// stored property of `Job`. A field left out of it cannot be read, written or hashed by accident.
+/// stored property of `Job.Fields`. A field left out of it cannot be read, written or hashed by accident.
 ///
 /// A class, so that walking the table for each of tens of thousands of jobs copies a reference per field,
 /// not every closure and string of it.
@@ -53,7 +53,7 @@ public final class JobField: Sendable {
     /// True when the value is `Job()`'s (nil for an optional field): a spec that leaves it out reads the same.
     /// Takes the address of a `Job` (see `Job.withFields`).
     let isAtDefaultAt: @Sendable (UnsafeRawPointer) -> Bool
-    /// The offset of its stored property in `Job` (nil if it were not one), and the size of its value.
+    /// The offset of its stored property in `Job.Fields` (nil if it were not one), and the size of its value.
     let offset: Int?
     let size: Int
     /// Encodes the value under `key`; nothing when absent.
@@ -149,8 +149,6 @@ public final class JobField: Sendable {
     /// The value of this field of `job` as canonical JSON text; nil when absent.
     public func json(of job: Job) -> String? { job.withFields(canonicalAt) }
 
-    func canonical(_ job: Job) -> String? { job.withFields(canonicalAt) }
-
     /// True when the field of `job` holds `Job()`'s value.
     func isAtDefault(_ job: Job) -> Bool { job.withFields(isAtDefaultAt) }
 
@@ -172,7 +170,7 @@ public final class JobField: Sendable {
     static let allSlots: [Slot] = allInNameOrder.map(Slot.init)
     static let hashedSlots: [Slot] = hashedInNameOrder.map(Slot.init)
 
-    /// Where a field's value lies in a `Job`, to see without calling its closures that it holds `Job()`'s
+    /// Where a field's value lies in a job's `Fields`, to see without calling its closures that it holds `Job()`'s
     /// value: its bytes are those of `JobField.defaultJob` (identical bytes are an equal value; a value
     /// equal in another representation just takes the slower way).
     struct Slot {
