@@ -27,6 +27,16 @@ final class RecordingLauncher: Launcher {
 
     func kill(_ id: TaskID, reason: String) async -> Bool { false }
     func killOrphan(_ run: RunRecord) async {}
+
+    /// Waits until `count` launches were recorded or `deadline` (epoch ms) passed.
+    func wait(for count: Int, until deadline: Int64) async throws {
+        while launched.withLock({ $0.count }) < count && clock.now() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Each recorded launch's delay after its due time (ms), sorted.
+    var delays: [Int64] { launched.withLock { $0.map { $0.at - $0.due } }.sorted() }
 }
 
 func residentMegabytes() -> Double {
@@ -92,32 +102,20 @@ func engineDispatch(runs count: Int) async throws {
     let launcher = RecordingLauncher()
     let store = try SQLiteStateStore(path: folder + "/state.sqlite")
     let scheduler = Scheduler(store: store, launcher: launcher, logger: quietLogger())
-    // Every job's single run is due at the same whole second, a few seconds from now.
-    let due = (Instant.now.millis / 1000 + 4) * 1000
-    let start = LocalDateTime(localMillis: due).description + "Z"
-    let now = Instant.now.millis
-    let applied = try (0..<count).map { i throws -> AppliedJob in
-        var job = Job(name: "run-\(i)")
-        job.command = "true"
-        job.schedule = "R1/\(start)/PT1H"
-        return try AppliedJob(job: job, source: .spec(location: "bench"), appliedAt: now)
-    }
+    let (due, applied) = try jobsDueTogether(count, prefix: "run-")
     try await scheduler.apply(applied)
     // Baseline: how late a bare sleep until the same kind of deadline wakes up.
     let clock = WallClock()
     var sleepDelays: [Int64] = []
     try await withScheduler(scheduler) {
-        let deadline = due + 5000
-        while launcher.launched.withLock({ $0.count }) < count && clock.now() < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await launcher.wait(for: count, until: due + 5000)
     }
+    let delays = launcher.delays
     for _ in 0..<20 {
         let target = clock.now() + 50
         try await clock.sleep(until: target)
         sleepDelays.append(clock.now() - target)
     }
-    let delays = launcher.launched.withLock { $0.map { $0.at - $0.due } }.sorted()
     guard delays.count == count else {
         print("engine-dispatch: only \(delays.count) of \(count) runs were dispatched")
         return
@@ -174,24 +172,13 @@ func engineScale(jobs count: Int, seconds: Int) async throws {
     try await scheduler.apply(applied)
     applied = []
     let loadSeconds = Date().timeIntervalSince(loadStart)
-    let clock = WallClock()
     try await withScheduler(scheduler) {
         let (cpu, wall, rss) = try await idle(seconds: seconds)
         // 10,000 runs due at one whole second, a few seconds ahead, among the N jobs.
-        let due = (clock.now() / 1000 + 4) * 1000
-        let start = LocalDateTime(localMillis: due).description + "Z"
-        let dueJobs = try (0..<10_000).map { i throws -> AppliedJob in
-            var job = Job(name: "due-\(i)")
-            job.command = "true"
-            job.schedule = "R1/\(start)/PT1H"
-            return try AppliedJob(job: job, source: .spec(location: "bench"), appliedAt: clock.now())
-        }
+        let (due, dueJobs) = try jobsDueTogether(10_000, prefix: "due-")
         try await scheduler.sync(upserts: dueJobs, deletes: [])
-        let deadline = due + 10_000
-        while launcher.launched.withLock({ $0.count }) < dueJobs.count && clock.now() < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        let delays = launcher.launched.withLock { $0.map { $0.at - $0.due } }.sorted()
+        try await launcher.wait(for: dueJobs.count, until: due + 10_000)
+        let delays = launcher.delays
         let dispatch = delays.count == dueJobs.count
             ? "dispatch of 10,000 due at once: p50 \(delays[delays.count / 2]) ms p99 \(delays[delays.count * 99 / 100]) ms"
             : "dispatch: only \(delays.count) of 10,000 runs launched"
@@ -229,4 +216,19 @@ func idle(seconds: Int) async throws -> (cpu: Double, wall: Double, rss: Double)
     let wallStart = Date()
     try await Task.sleep(for: .seconds(seconds))
     return (cpuSeconds() - cpuStart, Date().timeIntervalSince(wallStart), residentMegabytes())
+}
+
+/// `count` one-shot jobs named `prefix` and a number, whose single run is due at the same whole second,
+/// a few seconds from now; and that second (epoch ms).
+func jobsDueTogether(_ count: Int, prefix: String) throws -> (due: Int64, jobs: [AppliedJob]) {
+    let due = (Instant.now.millis / 1000 + 4) * 1000
+    let start = LocalDateTime(localMillis: due).description + "Z"
+    let now = Instant.now.millis
+    let jobs = try (0..<count).map { i throws -> AppliedJob in
+        var job = Job(name: "\(prefix)\(i)")
+        job.command = "true"
+        job.schedule = "R1/\(start)/PT1H"
+        return try AppliedJob(job: job, source: .spec(location: "bench"), appliedAt: now)
+    }
+    return (due, jobs)
 }
