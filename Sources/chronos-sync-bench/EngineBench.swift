@@ -81,14 +81,7 @@ func engineIdle(jobs count: Int, seconds: Int) async throws {
     let folder = try benchFolder()
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let before = residentMegabytes()
-    var applied = try scheduledJobs(count)
-    let store = try SQLiteStateStore(path: folder + "/state.sqlite")
-    let scheduler = Scheduler(store: store, launcher: RecordingLauncher(), logger: quietLogger())
-    let loadStart = Date()
-    try await scheduler.apply(applied)
-    applied = []
-    let loadSeconds = Date().timeIntervalSince(loadStart)
-
+    let (scheduler, loadSeconds) = try await loadedScheduler(count, folder: folder, launcher: RecordingLauncher())
     try await withScheduler(scheduler) {
         let (cpu, wall, rss) = try await idle(seconds: seconds)
         print(String(format: "engine-idle jobs %d load %.1f s rss %.0f MB (baseline before loading %.0f MB, %.2f KB per job) idle-cpu %.3f%% of a core over %.0f s",
@@ -164,14 +157,8 @@ func engineScale(jobs count: Int, seconds: Int) async throws {
     let folder = try benchFolder()
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let before = residentMegabytes()
-    var applied = try scheduledJobs(count)
     let launcher = RecordingLauncher(prefix: "due-")
-    let store = try SQLiteStateStore(path: folder + "/state.sqlite")
-    let scheduler = Scheduler(store: store, launcher: launcher, logger: quietLogger())
-    let loadStart = Date()
-    try await scheduler.apply(applied)
-    applied = []
-    let loadSeconds = Date().timeIntervalSince(loadStart)
+    let (scheduler, loadSeconds) = try await loadedScheduler(count, folder: folder, launcher: launcher)
     try await withScheduler(scheduler) {
         let (cpu, wall, rss) = try await idle(seconds: seconds)
         // 10,000 runs due at one whole second, a few seconds ahead, among the N jobs.
@@ -185,6 +172,17 @@ func engineScale(jobs count: Int, seconds: Int) async throws {
         print(String(format: "engine-scale jobs %d load %.1f s rss %.0f MB (%.2f KB per job) idle-cpu %.3f%% of a core over %.0f s; ",
                      count, loadSeconds, rss, (rss - before) * 1024 / Double(count), cpu / wall * 100, wall) + dispatch)
     }
+}
+
+/// A scheduler on SQLite in `folder` with `count` scheduled jobs (`scheduledJobs`) applied, and how long
+/// the apply took (s).
+func loadedScheduler(_ count: Int, folder: String, launcher: RecordingLauncher) async throws -> (Scheduler, Double) {
+    let applied = try scheduledJobs(count)
+    let store = try SQLiteStateStore(path: folder + "/state.sqlite")
+    let scheduler = Scheduler(store: store, launcher: launcher, logger: quietLogger())
+    let loadStart = Date()
+    try await scheduler.apply(applied)
+    return (scheduler, Date().timeIntervalSince(loadStart))
 }
 
 /// `count` scheduled jobs: half cron, half ISO 8601, once a day each, in four zones.
