@@ -28,7 +28,7 @@ import JobSpec
         var core = try disabledAfterFailure()
         _ = core.upsert(posted("a"), now: t0 + 3000)
         #expect(!core.isDisabled("a"))
-        #expect(core.states["a"]?.errorsSinceLastSuccess == 0)
+        #expect(core.state(of: "a")?.errorsSinceLastSuccess == 0)
         #expect(core.entries["a"]?.nextDue == t0 + hour, "re-armed at its next slot")
     }
 

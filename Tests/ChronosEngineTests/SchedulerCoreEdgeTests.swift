@@ -16,7 +16,7 @@ import JobSpec
     @Test func aDisabledOneShotJobRunsWhenEnabled() throws {
         var core = SchedulerCore()
         #expect(core.apply([job("a") { $0.schedule = ""; $0.disabled = true }], now: t0).launched.isEmpty)
-        #expect(core.states["a"]?.onceDone == false)
+        #expect(core.state(of: "a")?.onceDone == false)
         let step = try core.setDisabled("a", false, now: t0 + 10)
         #expect(step.launched.isEmpty, "enabling arms it; the next advance runs it")
         #expect(core.advance(now: t0 + 10).launched == ["ct:\(t0):0:a"])

@@ -42,8 +42,8 @@ extension SchedulerStep {
         #expect(step.launched == ["ct:\(t0 + hour):0:a"])
         #expect(step.batch.startedReadyAt.map(\.readyAt) == [t0 + hour], "its start is stored before the launch")
         step = core.finished(TaskID(due: t0 + hour, attempt: 0, job: "a"), outcome: .exited(0), now: t0 + hour + 5)
-        #expect(core.states["a"]?.successCount == 1)
-        #expect(core.states["a"]?.lastSuccess == t0 + hour + 5)
+        #expect(core.state(of: "a")?.successCount == 1)
+        #expect(core.state(of: "a")?.lastSuccess == t0 + hour + 5)
         #expect(core.nextWakeup == t0 + 2 * hour - core.options.lookahead)
     }
 
@@ -57,7 +57,7 @@ extension SchedulerStep {
         var core = SchedulerCore()
         var step = core.restore(stored, now: t0 + 3 * hour + 30_000)  // down for 3 hours, back 30 s after a slot
         #expect(step.launched == ["ct:\(t0 + 3 * hour):0:a"], "one run for the three missed slots")
-        #expect(core.states["a"]?.lastScheduledDue == t0 + 3 * hour)
+        #expect(core.state(of: "a")?.lastScheduledDue == t0 + 3 * hour)
 
         core = SchedulerCore()
         step = core.restore(stored, now: t0 + 3 * hour + 2 * minute)  // 2 minutes late: beyond the 60 s epsilon
@@ -95,8 +95,8 @@ extension SchedulerStep {
             now += 1000
         }
         step = core.finished(TaskID(due: t0, attempt: 3, job: "a"), outcome: .exited(1), now: now)
-        #expect(core.states["a"]?.errorCount == 1, "one final failure after the last retry")
-        #expect(core.states["a"]?.errorsSinceLastSuccess == 1)
+        #expect(core.state(of: "a")?.errorCount == 1, "one final failure after the last retry")
+        #expect(core.state(of: "a")?.errorsSinceLastSuccess == 1)
         #expect(core.nextWakeup == nil)
     }
 
@@ -117,7 +117,7 @@ extension SchedulerStep {
         let step = core.finished(TaskID(due: t0, attempt: 0, job: "a"), outcome: .killed("killed by request"), now: t0 + 10)
         #expect(step.batch.runs.last?.state == .killed)
         #expect(core.active.isEmpty)
-        #expect(core.states["a"]?.errorCount == 0)
+        #expect(core.state(of: "a")?.errorCount == 0)
     }
 
     @Test func disableAfterFailures() throws {
@@ -143,11 +143,11 @@ extension SchedulerStep {
         #expect(step.launched.isEmpty, "the same parent twice is still one parent")
         step = try core.markSuccess("p2", now: t0 + 3)
         #expect(step.launched == ["ct:\(t0 + 3):0:c"])
-        #expect(core.states["c"]?.completedParents == [])
+        #expect(core.state(of: "c")?.completedParents == [])
         // Next cycle: p2 alone does not trigger, although p1 finished twice in the last cycle.
         step = try core.markSuccess("p2", now: t0 + 4)
         #expect(step.launched.isEmpty)
-        #expect(core.states["c"]?.completedParents == ["p2"], "progress is stored with the job state")
+        #expect(core.state(of: "c")?.completedParents == ["p2"], "progress is stored with the job state")
         #expect(step.batch.states["c"]?.completedParents == ["p2"])
     }
 
@@ -205,7 +205,7 @@ extension SchedulerStep {
         #expect(core.active[id]?.state == .running, "the process exiting only means the task started")
         _ = core.asyncReported(id, statusCode: 0, now: t0 + 100)
         #expect(core.active[id] == nil)
-        #expect(core.states["a"]?.successCount == 1)
+        #expect(core.state(of: "a")?.successCount == 1)
     }
 
     @Test func runsInFlightAtACrashAreLostKilledAndRetried() {

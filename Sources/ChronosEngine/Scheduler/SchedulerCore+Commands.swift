@@ -23,12 +23,12 @@ extension SchedulerCore {
     /// Marks a job successful by hand (`PUT /v1/scheduler/job/success/{name}`): counts a success and
     /// lets its children advance.
     package mutating func markSuccess(_ name: String, now: Int64) throws(UnknownJobError) -> SchedulerStep {
-        guard entries[name] != nil, var state = states[name] else { throw UnknownJobError(name: name) }
+        guard var state = entries[name]?.state else { throw UnknownJobError(name: name) }
         var step = SchedulerStep()
         state.successCount += 1
         state.errorsSinceLastSuccess = 0
         state.lastSuccess = now
-        states[name] = state
+        entries[name]?.state = state
         step.save(name, state)
         completed(name, now: now, step: &step)
         dispatch(now: now, step: &step)
@@ -52,11 +52,11 @@ extension SchedulerCore {
 
     /// Disables or enables a job by hand; an enabled job owes no runs from while it was disabled.
     package mutating func setDisabled(_ name: String, _ disabled: Bool, now: Int64) throws(UnknownJobError) -> SchedulerStep {
-        guard entries[name] != nil, var state = states[name] else { throw UnknownJobError(name: name) }
+        guard var state = entries[name]?.state else { throw UnknownJobError(name: name) }
         var step = SchedulerStep()
         state.disabledOverride = disabled
         if !disabled { state.errorsSinceLastSuccess = 0 }
-        states[name] = state
+        entries[name]?.state = state
         step.save(name, state)
         if disabled {
             // Queued runs (prepared slots, retries) of a disabled job do not run.

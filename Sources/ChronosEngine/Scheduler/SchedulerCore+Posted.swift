@@ -4,11 +4,11 @@ extension SchedulerCore {
     /// the job, which then owes no runs from while it was disabled.
     mutating func takePostedDisabled(_ applied: AppliedJob, step: inout SchedulerStep) -> Bool {
         let name = applied.job.name
-        guard applied.source == .api, entries[name] != nil, var state = states[name],
+        guard applied.source == .api, var state = entries[name]?.state,
               let override = state.disabledOverride, override != applied.job.disabled else { return false }
         state.disabledOverride = nil
         if !applied.job.disabled { state.errorsSinceLastSuccess = 0 }
-        states[name] = state
+        entries[name]?.state = state
         step.save(name, state)
         step.events.append("job \(name) \(applied.job.disabled ? "disabled" : "enabled") by a POST of the job")
         return !applied.job.disabled

@@ -61,13 +61,14 @@ extension SchedulerCore {
     /// record carries the slot (its due time), so the job state need not be written as well: a restart
     /// reads the last slot back from the runs.
     mutating func slot(_ name: String, due: Int64, now: Int64, step: inout SchedulerStep) {
-        guard let entry = entries[name], entry.nextDue == due, var state = states[name] else { return }
-        entries[name]!.nextDue = nil
+        guard let entry = entries[name], entry.nextDue == due else { return }
+        var state = entry.state
+        entries[name]?.nextDue = nil
         if case .once = entry.job.trigger {
             // A disabled one-shot job runs when it is enabled.
             if isDisabled(name) { return }
             state.onceDone = true
-            states[name] = state
+            entries[name]?.state = state
             step.save(name, state)
             enqueue(TaskID(due: due, attempt: 0, job: name), trigger: .schedule, readyAt: due, now: now, step: &step)
             return
@@ -84,7 +85,7 @@ extension SchedulerCore {
             upcoming = schedule.next(after: n, firstApplied: anchor)
         }
         state.lastScheduledDue = latest
-        states[name] = state
+        entries[name]?.state = state
         if isDisabled(name) {
             // A disabled job's slots are not owed; only the state records that they passed.
             step.save(name, state)
@@ -109,7 +110,7 @@ extension SchedulerCore {
         }
         // The next slot, found by the loop above.
         if let upcoming, upcoming.millis > now {
-            entries[name]!.nextDue = upcoming.millis
+            entries[name]?.nextDue = upcoming.millis
             slotTimers.insert(.slot(job: name, due: upcoming.millis), at: upcoming.millis)
         } else {
             armSchedule(name, now: now, step: &step)
@@ -301,7 +302,8 @@ extension SchedulerCore {
         step.save(run)
         step.ended.append(run)
         releaseWaiting(name, now: now)
-        guard let entry = entries[name], var state = states[name] else { return }
+        guard let entry = entries[name] else { return }
+        var state = entry.state
         if succeeded {
             if let started = run.startedAt {
                 var recent = durations[name] ?? []
@@ -312,7 +314,7 @@ extension SchedulerCore {
             state.successCount += 1
             state.errorsSinceLastSuccess = 0
             state.lastSuccess = now
-            states[name] = state
+            entries[name]?.state = state
             step.save(name, state)
             step.events.append("\(id) succeeded")
             if entry.job.notifyOnSuccess {
@@ -347,7 +349,7 @@ extension SchedulerCore {
             step.notices.append(Notice(kind: .disabled, at: now, job: name, owner: entry.job.owner, run: run,
                                        summary: "job \(name) disabled after \(state.errorsSinceLastSuccess) failures in a row"))
         }
-        states[name] = state
+        entries[name]?.state = state
         step.save(name, state)
         step.events.append("\(id) failed for good: \(run.reason)")
         if entry.job.softError { completed(name, now: now, step: &step) }
@@ -372,7 +374,8 @@ extension SchedulerCore {
     /// A job completed (success, or final failure with `softError`): its children advance.
     mutating func completed(_ parent: String, now: Int64, step: inout SchedulerStep) {
         for child in children[parent] ?? [] {
-            guard let entry = entries[child], var state = states[child], !isDisabled(child) else { continue }
+            guard let entry = entries[child], !isDisabled(child) else { continue }
+            var state = entry.state
             let parents = entry.job.parents ?? []
             if entry.job.dependencyMode == .any {
                 enqueue(TaskID(due: now, attempt: 0, job: child), trigger: .dependency, readyAt: now, now: now, step: &step)
@@ -383,7 +386,7 @@ extension SchedulerCore {
                 state.completedParents = []
                 enqueue(TaskID(due: now, attempt: 0, job: child), trigger: .dependency, readyAt: now, now: now, step: &step)
             }
-            states[child] = state
+            entries[child]?.state = state
             step.save(child, state)
         }
     }

@@ -36,7 +36,7 @@ extension SchedulerCore {
         for run in active.values where run.state == .queued { queued[run.job, default: 0] += 1 }
         var held: [String: Int] = [:]
         for id in self.held { held[id.job, default: 0] += 1 }
-        return entries.keys.sorted().compactMap { status(of: $0, queued: queued[$0] ?? 0, held: held[$0] ?? 0) }
+        return entries.names.sorted().compactMap { status(of: $0, queued: queued[$0] ?? 0, held: held[$0] ?? 0) }
     }
 
     /// One job with its state.
@@ -48,7 +48,7 @@ extension SchedulerCore {
     /// A run the launcher holds (waiting for resources) shows as queued, not running.
     private func status(of name: String, queued: Int, held: Int) -> JobStatus? {
         guard let entry = entries[name] else { return nil }
-        return JobStatus(job: entry.job, source: entry.source, state: states[name] ?? JobState(firstApplied: 0),
+        return JobStatus(job: entry.job, source: entry.source, state: entry.state,
                          disabled: isDisabled(name), queued: queued + held, running: (running[name]?.count ?? 0) - held, nextDue: entry.nextDue)
     }
 
@@ -56,7 +56,7 @@ extension SchedulerCore {
     package func rejection(for job: Job) -> String? {
         guard let parents = job.parents else { return nil }
         for parent in parents where parent != job.name && entries[parent] == nil {
-            let hint = Suggest.closestName(to: parent, among: entries.keys).map { "; did you mean \"\($0)\"?" } ?? ""
+            let hint = Suggest.closestName(to: parent, among: entries.names).map { "; did you mean \"\($0)\"?" } ?? ""
             return "parent \"\(parent)\" of job \"\(job.name)\" does not exist\(hint)"
         }
         // A cycle: the job is among the ancestors of its own parents.

@@ -25,15 +25,18 @@ package struct SchedulerCore: Sendable {
         }
     }
 
+    /// A job's row in the jobs table.
     struct Entry: Sendable {
         let spec: Spec
         var source: JobSource
         /// The next schedule slot with a timer set, if any.
         var nextDue: Int64?
+        var state: JobState
 
-        init(job: Job, schedule: Schedule?, source: JobSource, nextDue: Int64? = nil) {
+        init(job: Job, schedule: Schedule?, source: JobSource, state: JobState, nextDue: Int64? = nil) {
             spec = Spec(job: job, schedule: schedule)
             self.source = source
+            self.state = state
             self.nextDue = nextDue
         }
 
@@ -50,8 +53,8 @@ package struct SchedulerCore: Sendable {
     }
 
     package let options: SchedulerOptions
-    var entries: [String: Entry] = [:]
-    package internal(set) var states: [String: JobState] = [:]
+    /// The jobs, with their runtime state.
+    var entries = JobTable()
     /// Runs that are queued or running.
     package internal(set) var active: [TaskID: RunRecord] = [:]
     var children: [String: [String]] = [:]
@@ -79,14 +82,16 @@ package struct SchedulerCore: Sendable {
     }
 
     /// The jobs, by name.
-    package var jobs: [String: Job] { entries.mapValues(\.job) }
+    package var jobs: [String: Job] {
+        Dictionary(uniqueKeysWithValues: entries.all.lazy.map { ($0.job.name, $0.job) })
+    }
+
+    /// A job's runtime state.
+    package func state(of name: String) -> JobState? { entries[name]?.state }
 
     /// Every job with its source, in name order: what a sync compares with git.
     package var sourcedJobs: [(job: Job, source: JobSource)] {
-        entries.keys.sorted().map { name in
-            let entry = entries[name]!
-            return (entry.job, entry.source)
-        }
+        entries.all.sorted { $0.job.name < $1.job.name }.map { ($0.job, $0.source) }
     }
 
     /// When the next timer is due, if any.
@@ -107,7 +112,7 @@ package struct SchedulerCore: Sendable {
     /// True when the job is disabled by its spec or by hand (or by `--disable-after-failures`).
     package func isDisabled(_ name: String) -> Bool {
         guard let entry = entries[name] else { return true }
-        return states[name]?.disabledOverride ?? entry.job.disabled
+        return entry.state.disabledOverride ?? entry.job.disabled
     }
 }
 
@@ -119,20 +124,17 @@ extension SchedulerCore {
     /// Runs in `adopted` were taken back by the launcher, which reports their end: they stay running.
     package mutating func restore(_ stored: StoredState, now: Int64, adopted: Set<TaskID> = []) -> SchedulerStep {
         var step = SchedulerStep()
+        entries.reserveCapacity(stored.jobs.count)
         for applied in stored.jobs {
-            entries[applied.job.name] = Entry(job: applied.job, schedule: applied.schedule, source: applied.source)
-        }
-        states = stored.states
-        for name in entries.keys where states[name] == nil {
-            states[name] = JobState(firstApplied: now)
-            step.save(name, states[name]!)
+            let name = applied.job.name
+            let state = stored.states[name] ?? JobState(firstApplied: now)
+            if stored.states[name] == nil { step.save(name, state) }
+            entries[name] = Entry(job: applied.job, schedule: applied.schedule, source: applied.source, state: state)
         }
         rebuildChildren()
         // A prepared or running scheduled run holds its slot: the schedule goes on after it.
         for run in stored.activeRuns where run.trigger == .schedule && run.taskID.attempt == 0 {
-            guard var state = states[run.job] else { continue }
-            state.lastScheduledDue = max(state.lastScheduledDue ?? .min, run.taskID.due)
-            states[run.job] = state
+            entries.update(run.job) { $0.state.lastScheduledDue = max($0.state.lastScheduledDue ?? .min, run.taskID.due) }
         }
         for run in stored.activeRuns where entries[run.job] == nil {
             // A run of a job that is gone: it ends here (its process, if any, was killed as an orphan).
@@ -165,7 +167,7 @@ extension SchedulerCore {
                 schedule(run.taskID, readyAt: run.readyAt, now: now)
             }
         }
-        for name in entries.keys.sorted() { armSchedule(name, now: now, step: &step) }
+        for name in entries.names.sorted() { armSchedule(name, now: now, step: &step) }
         // Slots missed while the server was down are due now.
         step.append(advance(now: now))
         return step
@@ -177,9 +179,8 @@ extension SchedulerCore {
         let names = Set(jobs.map(\.job.name))
         // Room for the whole set at once rather than a rehash at each doubling.
         entries.reserveCapacity(max(entries.count, jobs.count))
-        states.reserveCapacity(max(states.count, jobs.count))
         // Jobs made through the API are not the source's to delete.
-        for name in entries.keys.sorted() where !names.contains(name) && entries[name]?.source != .api {
+        for name in entries.names.sorted() where !names.contains(name) && entries[name]?.source != .api {
             remove(name, now: now, step: &step)
         }
         for applied in jobs {
@@ -234,16 +235,18 @@ extension SchedulerCore {
             if reenabled { armSchedule(name, now: now, fromNow: true, step: &step) }
             return
         }
-        entries[name] = Entry(job: applied.job, schedule: applied.schedule, source: applied.source, nextDue: nil)
         step.batch.upsertJobs.append(applied)
-        if states[name] == nil {
-            states[name] = JobState(firstApplied: now)
-            step.save(name, states[name]!)
-            step.events.append("created job \(name)")
-        } else {
+        // The state as `takePostedDisabled` left it.
+        if let kept = entries[name]?.state {
+            entries[name] = Entry(job: applied.job, schedule: applied.schedule, source: applied.source, state: kept)
             step.events.append("updated job \(name)")
+        } else {
+            let state = JobState(firstApplied: now)
+            entries[name] = Entry(job: applied.job, schedule: applied.schedule, source: applied.source, state: state)
+            step.save(name, state)
+            step.events.append("created job \(name)")
         }
-        if let old, var state = states[name] {
+        if let old, var state = entries[name]?.state {
             var changed = false
             if old.job.disabled != applied.job.disabled && state.disabledOverride != nil {
                 // A change of `disabled` in the spec wins over a disable or enable made by hand.
@@ -256,7 +259,7 @@ extension SchedulerCore {
                 changed = true
             }
             if changed {
-                states[name] = state
+                entries[name]?.state = state
                 step.save(name, state)
             }
         }
@@ -269,7 +272,7 @@ extension SchedulerCore {
         } else if reenabled {
             armSchedule(name, now: now, fromNow: true, step: &step)
         } else {
-            entries[name]!.nextDue = old?.nextDue
+            entries[name]?.nextDue = old?.nextDue
         }
     }
 
@@ -301,7 +304,6 @@ extension SchedulerCore {
             }
         }
         waiting[name] = nil
-        states[name] = nil
         durations[name] = nil
         step.batch.deleteJobs.append(name)
         step.events.append("deleted job \(name)")
@@ -309,8 +311,8 @@ extension SchedulerCore {
 
     mutating func rebuildChildren() {
         var map: [String: [String]] = [:]
-        for (name, entry) in entries {
-            for parent in entry.job.parents ?? [] { map[parent, default: []].append(name) }
+        for entry in entries.all {
+            for parent in entry.job.parents ?? [] { map[parent, default: []].append(entry.job.name) }
         }
         for key in map.keys { map[key]!.sort() }
         children = map
@@ -318,11 +320,12 @@ extension SchedulerCore {
 
     /// Sets the timer for a job's next schedule slot (or its one-shot run).
     mutating func armSchedule(_ name: String, now: Int64, fromNow: Bool = false, step: inout SchedulerStep) {
-        guard let entry = entries[name], var state = states[name] else { return }
+        guard let entry = entries[name] else { return }
+        var state = entry.state
         switch entry.job.trigger {
         case .once:
             if !state.onceDone && entry.nextDue == nil {
-                entries[name]!.nextDue = state.firstApplied
+                entries[name]?.nextDue = state.firstApplied
                 slotTimers.insert(.slot(job: name, due: state.firstApplied), at: state.firstApplied)
             }
         case .schedule, .cron:
@@ -330,15 +333,15 @@ extension SchedulerCore {
             var cursor = state.lastScheduledDue ?? (state.firstApplied - 1)
             if fromNow { cursor = max(cursor, now - 1) }
             let next = schedule.next(after: Instant(millis: cursor), firstApplied: Instant(millis: state.firstApplied))
-            entries[name]!.nextDue = next?.millis
+            entries[name]?.nextDue = next?.millis
             if let next {
                 slotTimers.insert(.slot(job: name, due: next.millis), at: next.millis)
             } else if state.lastScheduledDue == nil {
                 state.lastScheduledDue = cursor
-                states[name] = state
+                entries[name]?.state = state
             }
         default:
-            entries[name]!.nextDue = nil
+            entries[name]?.nextDue = nil
         }
     }
 }
