@@ -18,12 +18,10 @@ extension SchedulerCore {
         var step = SchedulerStep()
         // Slots due within the lookahead become queued runs now, stored before they are due.
         while let timer = slotTimers.popDue(at: now + options.lookahead) {
-            if case .slot(let name, let due) = timer.payload { slot(name, due: due, now: now, step: &step) }
+            slot(timer.payload, due: timer.time, now: now, step: &step)
         }
         while let timer = timers.popDue(at: now) {
             switch timer.payload {
-            case .slot(let name, let due):
-                slot(name, due: due, now: now, step: &step)
             case .ready(let time):
                 // Thousands of runs may share the time: they go to the ready queues as they are; the
                 // dispatch skips any that ended or started meanwhile.
@@ -111,7 +109,7 @@ extension SchedulerCore {
         // The next slot, found by the loop above.
         if let upcoming, upcoming.millis > now {
             entries[name]?.nextDue = upcoming.millis
-            slotTimers.insert(.slot(job: name, due: upcoming.millis), at: upcoming.millis)
+            slotTimers.insert(name, at: upcoming.millis)
         } else {
             armSchedule(name, now: now, step: &step)
         }

@@ -9,19 +9,19 @@ package struct SchedulerCore: Sendable {
     final class Spec: Sendable {
         let job: Job
         let schedule: Schedule?
-        /// `epsilon` and `timeout` (or `maxCompletionTime`) in ms.
-        let epsilon: Int64?
-        let timeout: Int64?
 
         init(job: Job, schedule: Schedule?) {
             self.job = job
             self.schedule = schedule
-            epsilon = job.epsilon?.millis
-            if let ms = job.timeout?.millis, ms > 0 {
-                timeout = ms
-            } else {
-                timeout = job.maxCompletionTime > 0 ? Int64(job.maxCompletionTime) * 1000 : nil
-            }
+        }
+
+        /// `epsilon` in ms.
+        var epsilon: Int64? { job.epsilon?.millis }
+
+        /// `timeout` (or `maxCompletionTime`) in ms.
+        var timeout: Int64? {
+            if let ms = job.timeout?.millis, ms > 0 { return ms }
+            return job.maxCompletionTime > 0 ? Int64(job.maxCompletionTime) * 1000 : nil
         }
     }
 
@@ -46,7 +46,6 @@ package struct SchedulerCore: Sendable {
     }
 
     enum TimerEvent: Hashable, Sendable {
-        case slot(job: String, due: Int64)
         /// The queued runs of `readyAt[time]` become ready.
         case ready(Int64)
         case timeout(TaskID)
@@ -58,8 +57,8 @@ package struct SchedulerCore: Sendable {
     /// Runs that are queued or running.
     package internal(set) var active: [TaskID: RunRecord] = [:]
     var children: [String: [String]] = [:]
-    /// Schedule slots, handled `lookahead` before they are due.
-    var slotTimers = TimerHeap<TimerEvent>()
+    /// Schedule slots (a job's name at its slot's time), handled `lookahead` before they are due.
+    var slotTimers = TimerHeap<String>()
     /// Retry delays, prepared runs and timeouts, handled when due.
     var timers = TimerHeap<TimerEvent>()
     /// Queued runs waiting for a time to become ready, by that time, with their priority.
@@ -326,7 +325,7 @@ extension SchedulerCore {
         case .once:
             if !state.onceDone && entry.nextDue == nil {
                 entries[name]?.nextDue = state.firstApplied
-                slotTimers.insert(.slot(job: name, due: state.firstApplied), at: state.firstApplied)
+                slotTimers.insert(name, at: state.firstApplied)
             }
         case .schedule, .cron:
             guard let schedule = entry.schedule else { return }
@@ -335,7 +334,7 @@ extension SchedulerCore {
             let next = schedule.next(after: Instant(millis: cursor), firstApplied: Instant(millis: state.firstApplied))
             entries[name]?.nextDue = next?.millis
             if let next {
-                slotTimers.insert(.slot(job: name, due: next.millis), at: next.millis)
+                slotTimers.insert(name, at: next.millis)
             } else if state.lastScheduledDue == nil {
                 state.lastScheduledDue = cursor
                 entries[name]?.state = state

@@ -3,10 +3,24 @@
 /// Job durations (`epsilon`, `retryInterval`, `maxRetryInterval`, `timeout`) are parsed once, when the
 /// spec loads; the engine reads `millis`, and YAML and JSON output write `text` back unchanged.
 public struct FixedDuration: Hashable, Sendable, Encodable, CustomStringConvertible {
+    /// Text and length in one shared allocation: a job's four optional durations cost a reference each,
+    /// and nothing when not set.
+    final class Box: Sendable {
+        let text: String
+        let millis: Int64
+
+        init(text: String, millis: Int64) {
+            self.text = text
+            self.millis = millis
+        }
+    }
+
+    private let box: Box
+
     /// The duration as the spec wrote it, as in `PT5M`.
-    public let text: String
+    public var text: String { box.text }
     /// Its length in milliseconds.
-    public let millis: Int64
+    public var millis: Int64 { box.millis }
 
     /// Why a duration that parses cannot be used: years and months have no fixed length.
     static let notFixed = "must not use years or months, which have no fixed length; write days or hours, as in P30D"
@@ -18,8 +32,16 @@ public struct FixedDuration: Hashable, Sendable, Encodable, CustomStringConverti
     }
 
     init(text: String, millis: Int64) {
-        self.text = text
-        self.millis = millis
+        box = Box(text: text, millis: millis)
+    }
+
+    public static func == (a: FixedDuration, b: FixedDuration) -> Bool {
+        a.box === b.box || (a.millis == b.millis && a.text == b.text)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(text)
+        hasher.combine(millis)
     }
 
     public var description: String { text }

@@ -4,6 +4,7 @@
 /// Every stored property of `Job.Fields` is described in `JobField.all`, which drives loading, hashing and output.
 public struct Job: Hashable, Sendable {
     /// The stored fields of a job. Every one is described in `JobField.all`.
+    /// The Bools sit together: each alone between wider fields would take eight bytes.
     public struct Fields: Hashable, Sendable {
         /// Unique, `[A-Za-z0-9_.-]+`, at most 200 characters.
         public var name: String = ""
@@ -12,8 +13,6 @@ public struct Job: Hashable, Sendable {
         public var owner: String = ""
         public var ownerName: String = ""
         public var command: String = ""
-        /// Run `command` with `/bin/sh -c` (true) or as an executable with `arguments` (false).
-        public var shell: Bool = true
         public var arguments: [String] = []
         /// ISO 8601 repeating interval; `""` runs once, when the job is first applied.
         public var schedule: String?
@@ -41,6 +40,9 @@ public struct Job: Hashable, Sendable {
         public var softError: Bool = false
         public var disabled: Bool = false
         public var highPriority: Bool = false
+        /// Run `command` with `/bin/sh -c` (true) or as an executable with `arguments` (false).
+        public var shell: Bool = true
+        public var dataProcessingJobType: Bool = false
         /// Resources; 0 means the server's default.
         public var cpus: Double = 0
         public var mem: Double = 0
@@ -62,7 +64,6 @@ public struct Job: Hashable, Sendable {
         public var executor: String = ""
         public var executorFlags: String = ""
         public var taskInfoData: String = ""
-        public var dataProcessingJobType: Bool = false
     }
 
     /// The fields, in one shared allocation: a job is copied (into a plan, a run, a store batch, a
