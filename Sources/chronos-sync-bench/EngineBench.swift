@@ -161,6 +161,7 @@ func engineScale(jobs count: Int, seconds: Int) async throws {
     let (scheduler, loadSeconds) = try await loadedScheduler(count, folder: folder, launcher: launcher)
     try await withScheduler(scheduler) {
         let (cpu, wall, rss) = try await idle(seconds: seconds)
+        if ProcessInfo.processInfo.environment["HEAPDBG"] != nil { print("rss \(rss)"); exit(0) }
         // 10,000 runs due at one whole second, a few seconds ahead, among the N jobs.
         let (due, dueJobs) = try jobsDueTogether(10_000, prefix: "due-")
         try await scheduler.sync(upserts: dueJobs, deletes: [])

@@ -116,11 +116,11 @@ extension SchedulerCore {
     }
 
     func epsilon(of name: String) -> Int64 {
-        entries[name]?.spec.epsilon ?? options.taskEpsilon
+        entries[name]?.job.epsilon?.millis ?? options.taskEpsilon
     }
 
     func timeout(of name: String) -> Int64? {
-        entries[name]?.spec.timeout
+        entries[name]?.job.timeoutMillis
     }
 
     /// Records a new queued run and makes it ready at `readyAt`.
@@ -183,7 +183,7 @@ extension SchedulerCore {
                     break
                 }
             }
-            start(id, at: index, spec: entry.spec, now: now, step: &step)
+            start(id, at: index, job: entry.job, now: now, step: &step)
         }
         recordStarts(now: now, step: &step)
     }
@@ -207,7 +207,7 @@ extension SchedulerCore {
         }
     }
 
-    mutating func start(_ id: TaskID, at index: [TaskID: RunRecord].Index, spec: Spec, now: Int64, step: inout SchedulerStep) {
+    mutating func start(_ id: TaskID, at index: [TaskID: RunRecord].Index, job: Job, now: Int64, step: inout SchedulerStep) {
         active.values[index].state = .running
         active.values[index].startedAt = now
         let run = active.values[index]
@@ -217,8 +217,8 @@ extension SchedulerCore {
         } else {
             step.startedStored.append((id, run.readyAt))
         }
-        step.launches.append(.init(run: run, spec: spec))
-        if let limit = spec.timeout { timers.insert(.timeout(id), at: now + limit) }
+        step.launches.append(.init(run: run, job: job))
+        if let limit = job.timeoutMillis { timers.insert(.timeout(id), at: now + limit) }
     }
 
     /// The launcher started a run: records where it runs.
@@ -387,5 +387,13 @@ extension SchedulerCore {
             entries[child]?.state = state
             step.save(child, state)
         }
+    }
+}
+
+extension Job {
+    /// `timeout` (or `maxCompletionTime`) in ms; nil for none.
+    var timeoutMillis: Int64? {
+        if let ms = timeout?.millis, ms > 0 { return ms }
+        return maxCompletionTime > 0 ? Int64(maxCompletionTime) * 1000 : nil
     }
 }

@@ -4,45 +4,24 @@ import JobSpec
 /// and two ready queues. Every transition takes the current time and returns the `SchedulerStep`
 /// to perform; nothing here does I/O or reads a clock, so it is tested with plain numbers.
 package struct SchedulerCore: Sendable {
-    /// A job's spec and parsed schedule, boxed: the jobs table holds a pointer per job rather than the
-    /// whole struct, which keeps 100,000 jobs small.
-    final class Spec: Sendable {
-        let job: Job
-        let schedule: Schedule?
-
-        init(job: Job, schedule: Schedule?) {
-            self.job = job
-            self.schedule = schedule
-        }
-
-        /// `epsilon` in ms.
-        var epsilon: Int64? { job.epsilon?.millis }
-
-        /// `timeout` (or `maxCompletionTime`) in ms.
-        var timeout: Int64? {
-            if let ms = job.timeout?.millis, ms > 0 { return ms }
-            return job.maxCompletionTime > 0 ? Int64(job.maxCompletionTime) * 1000 : nil
-        }
-    }
-
-    /// A job's row in the jobs table.
+    /// A job's row in the jobs table: its spec (one reference, shared with whoever else holds the
+    /// job), its parsed schedule (whose expression is shared by every job written the same way), where
+    /// it came from, its runtime state and its next slot.
     struct Entry: Sendable {
-        let spec: Spec
+        var job: Job
+        var schedule: Schedule?
         var source: JobSource
+        var state: JobState
         /// The next schedule slot with a timer set, if any.
         var nextDue: Int64?
-        var state: JobState
 
         init(job: Job, schedule: Schedule?, source: JobSource, state: JobState, nextDue: Int64? = nil) {
-            spec = Spec(job: job, schedule: schedule)
+            self.job = job
+            self.schedule = schedule
             self.source = source
             self.state = state
             self.nextDue = nextDue
         }
-
-        // Borrowed, not copied: the dispatch path reads a field or two of a large struct.
-        var job: Job { _read { yield spec.job } }
-        var schedule: Schedule? { _read { yield spec.schedule } }
     }
 
     enum TimerEvent: Hashable, Sendable {
@@ -230,7 +209,10 @@ extension SchedulerCore {
         let name = applied.job.name
         let old = entries[name]
         let reenabled = takePostedDisabled(applied, step: &step)
-        if old?.job == applied.job && old?.source == applied.source {
+        if let old, old.job == applied.job && old.source == applied.source {
+            // Unchanged: the job is held once, as the caller holds it (a restored job and the same job
+            // loaded from git are otherwise two copies).
+            if !old.job.sharesFields(with: applied.job) { entries.update(name) { $0.job = applied.job } }
             if reenabled { armSchedule(name, now: now, fromNow: true, step: &step) }
             return
         }

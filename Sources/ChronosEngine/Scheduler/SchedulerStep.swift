@@ -5,9 +5,8 @@ import JobSpec
 package struct SchedulerStep: Sendable {
     package struct Launch: Sendable {
         package var run: RunRecord
-        let spec: SchedulerCore.Spec
-        /// The job's spec (shared, not copied).
-        package var job: Job { _read { yield spec.job } }
+        /// The job's spec (one reference, shared with the jobs table).
+        package var job: Job
     }
 
     package struct Kill: Sendable, Hashable {

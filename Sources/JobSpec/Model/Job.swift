@@ -99,6 +99,9 @@ public struct Job: Hashable, Sendable {
 
     public func hash(into hasher: inout Hasher) { box.header.hash(into: &hasher) }
 
+    /// True when both are one copy of the fields (not only equal ones).
+    @inlinable public func sharesFields(with other: Job) -> Bool { box === other.box }
+
     /// Calls `body` with the address of the job's fields, for `JobField`'s readers (no copy of any field).
     func withFields<R>(_ body: (UnsafeRawPointer) -> R) -> R {
         box.withUnsafeMutablePointerToHeader { body(UnsafeRawPointer($0)) }

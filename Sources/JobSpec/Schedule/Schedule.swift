@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A parsed schedule in its zone: an ISO 8601 repeating interval or a cron expression, and the
 /// next-run math for it.
 public struct Schedule: Hashable, Sendable, CustomStringConvertible {
@@ -7,7 +9,33 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
         case cron(CronExpression)
     }
 
-    public let expression: Expression
+    /// The parsed expression, in one allocation shared by every schedule written the same way: ten
+    /// thousand jobs at `0 * * * *` hold one, and a job's schedule costs three words.
+    final class Parsed: Hashable, Sendable {
+        let expression: Expression
+
+        init(_ expression: Expression) { self.expression = expression }
+
+        static func == (a: Parsed, b: Parsed) -> Bool { a === b || a.expression == b.expression }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(expression) }
+    }
+
+    /// Expressions already parsed, by value; at most `sharedLimit`, after which a new one is kept alone.
+    private static let shared = Mutex<[Expression: Parsed]>([:])
+    static let sharedLimit = 10_000
+
+    private static func parsed(_ expression: Expression) -> Parsed {
+        shared.withLock { table in
+            if let found = table[expression] { return found }
+            let made = Parsed(expression)
+            if table.count < sharedLimit { table[expression] = made }
+            return made
+        }
+    }
+
+    private let parsed: Parsed
+    public var expression: Expression { parsed.expression }
     /// The zone whose wall clock the schedule follows.
     public let zone: Zone
     /// True when the start's written offset is ignored because a time zone was given.
@@ -24,7 +52,7 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
     /// any offset written in the start is ignored; without it, the start's own offset applies, and a
     /// start with no offset is UTC.
     public init(_ interval: RepeatingInterval, timeZone: Zone?) {
-        expression = .repeating(interval)
+        parsed = Self.parsed(.repeating(interval))
         if let timeZone {
             zone = timeZone
             ignoresWrittenOffset = interval.start?.offsetSeconds != nil
@@ -36,7 +64,7 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
 
     /// A cron expression on the wall clock of `timeZone` (UTC when nil).
     public init(_ cron: CronExpression, timeZone: Zone?) {
-        expression = .cron(cron)
+        parsed = Self.parsed(.cron(cron))
         zone = timeZone ?? .utc
         ignoresWrittenOffset = false
     }
