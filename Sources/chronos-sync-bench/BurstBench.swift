@@ -56,7 +56,7 @@ func apiBurst(seconds: Int, clients: Int) async throws {
                     try await Task.sleep(for: .milliseconds(50))
                 }
                 try await load.waitForAll()
-                let delays = launcher.launched.withLock { runs in runs.filter { $0.due >= from }.map { Double($0.at - $0.due) } }
+                let delays = launcher.launched.filter { $0.due >= from }.map { Double($0.at - $0.due) }
                 print(String(format: "api-burst %@ posts %d (%.1f MB/s) tick-delay p50 %.1f ms p99 %.1f ms max %.1f ms (%d runs) ping p50 %.1f ms p99 %.1f ms",
                              label, posted.value, Double(posted.value * body.count) / 1e6 / Double(seconds),
                              percentile(delays, 0.5), percentile(delays, 0.99), delays.max() ?? 0, delays.count,

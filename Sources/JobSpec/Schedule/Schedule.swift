@@ -36,6 +36,9 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
 
     private let parsed: Parsed
     public var expression: Expression { parsed.expression }
+
+    /// True when both hold one parsed expression (not only equal ones).
+    func sharesExpression(with other: Schedule) -> Bool { parsed === other.parsed }
     /// The zone whose wall clock the schedule follows.
     public let zone: Zone
     /// True when the start's written offset is ignored because a time zone was given.
