@@ -76,6 +76,6 @@ extension Launcher {
 
 /// Decides, right before a launch, whether this instance may still launch (an HA leader checks that it
 /// still holds the lead; after a long pause it asks ZooKeeper).
-package protocol LaunchGate: Sendable {
+package protocol LaunchGate: AnyObject, Sendable {
     func mayLaunch() async -> Bool
 }

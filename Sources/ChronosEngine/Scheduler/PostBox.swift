@@ -5,23 +5,23 @@ import Synchronization
 /// launches reporting their starts and ends at once do not queue on a mutex (whose contended path on
 /// Linux is a system call).
 package final class PostBox<Element: Sendable>: Sendable {
-    private final class Node: @unchecked Sendable {
-        let element: Element
+    @usableFromInline final class Node: @unchecked Sendable {
+        @usableFromInline let element: Element
         /// The node posted before this one (its bits), 0 for none. Written only before the node is linked in.
-        var next: UInt = 0
+        @usableFromInline var next: UInt = 0
 
-        init(_ element: Element) { self.element = element }
+        @inlinable init(_ element: Element) { self.element = element }
     }
 
     /// The last node posted (an `Unmanaged<Node>`'s bits, holding one retain), 0 when empty.
-    private let head = Atomic<UInt>(0)
+    @usableFromInline let head = Atomic<UInt>(0)
 
     package init() {}
 
     deinit { _ = drain() }
 
     /// Adds `element`; true when the box was empty (the taker may need waking).
-    @discardableResult
+    @discardableResult @inlinable
     package func post(_ element: Element) -> Bool {
         let node = Node(element)
         let bits = UInt(bitPattern: Unmanaged.passRetained(node).toOpaque())
@@ -36,7 +36,7 @@ package final class PostBox<Element: Sendable>: Sendable {
     }
 
     /// Takes everything posted so far, in the order it was posted.
-    package func drain() -> [Element] {
+    @inlinable package func drain() -> [Element] {
         var bits = head.exchange(0, ordering: .acquiring)
         var taken: [Element] = []
         while let pointer = UnsafeRawPointer(bitPattern: bits) {

@@ -3,10 +3,17 @@ import JobSpec
 /// What one transition of the scheduler asks its owner to do, in this order: write `batch` to the
 /// state store, then launch `launches` and kill `kills`. Nothing is launched before it is stored.
 package struct SchedulerStep: Sendable {
-    package struct Launch: Sendable {
-        package var run: RunRecord
+    /// A run to hand to the launcher: one reference, so that handing over 10,000 of them copies no
+    /// run record.
+    package final class Launch: Sendable {
+        package let run: RunRecord
         /// The job's spec (one reference, shared with the jobs table).
-        package var job: Job
+        package let job: Job
+
+        init(run: RunRecord, job: Job) {
+            self.run = run
+            self.job = job
+        }
     }
 
     package struct Kill: Sendable, Hashable {
