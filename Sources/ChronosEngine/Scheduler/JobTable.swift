@@ -7,7 +7,6 @@ struct JobTable: Sendable {
     private var rows: ContiguousArray<SchedulerCore.Entry> = []
 
     var count: Int { rows.count }
-    var isEmpty: Bool { rows.isEmpty }
     /// The names, in no order.
     var names: Dictionary<String, Int32>.Keys { index.keys }
     /// The rows, in no order.

@@ -207,12 +207,12 @@ package actor Scheduler: Service {
             logger.error("\(step.launches.count) launches and \(step.kills.count) kills not performed: \(error)")
             return
         }
+        // Counted before any wait below, so that counting 10,000 starts does not run beside their
+        // hand-over (a batch started ahead starts at `launchAt` either way).
+        metrics.record(step)
         if let launchAt, !step.launches.isEmpty {
             // Started ahead: handed over at their time, less any killed or ended meanwhile (when no
             // other step came in between, none was).
-            // The metrics are counted before the wait, so that counting 10,000 starts does not run
-            // beside their hand-over (their start time is `launchAt` either way).
-            metrics.record(step)
             let before = version
             try? await clock.sleep(until: launchAt)
             let launches = version == before ? step.launches : step.launches.filter { core.active[$0.run.taskID]?.state == .running }
@@ -221,7 +221,6 @@ package actor Scheduler: Service {
             launchSink.yield(step.launches)
         }
         if !step.notices.isEmpty { notices?.post(step.notices) }
-        if launchAt == nil || step.launches.isEmpty { metrics.record(step) }
         for kill in step.kills where core.active[kill.taskID] != nil {
             if await !launcher.kill(kill.taskID, reason: kill.reason) {
                 // No process to signal (an async job's has exited): the run ends here.

@@ -105,8 +105,9 @@ extension SchedulerCore {
         entries.reserveCapacity(stored.jobs.count)
         for applied in stored.jobs {
             let name = applied.job.name
-            let state = stored.states[name] ?? JobState(firstApplied: now)
-            if stored.states[name] == nil { step.save(name, state) }
+            let kept = stored.states[name]
+            let state = kept ?? JobState(firstApplied: now)
+            if kept == nil { step.save(name, state) }
             entries[name] = Entry(job: applied.job, schedule: applied.schedule, source: applied.source, state: state)
         }
         rebuildChildren()
@@ -217,15 +218,15 @@ extension SchedulerCore {
             return
         }
         step.batch.upsertJobs.append(applied)
-        // The state as `takePostedDisabled` left it.
-        if let kept = entries[name]?.state {
-            entries[name] = Entry(job: applied.job, schedule: applied.schedule, source: applied.source, state: kept)
-            step.events.append("updated job \(name)")
-        } else {
-            let state = JobState(firstApplied: now)
-            entries[name] = Entry(job: applied.job, schedule: applied.schedule, source: applied.source, state: state)
+        // The state as `takePostedDisabled` left it, or a new one.
+        let kept = entries[name]?.state
+        let state = kept ?? JobState(firstApplied: now)
+        entries[name] = Entry(job: applied.job, schedule: applied.schedule, source: applied.source, state: state)
+        if kept == nil {
             step.save(name, state)
             step.events.append("created job \(name)")
+        } else {
+            step.events.append("updated job \(name)")
         }
         if let old, var state = entries[name]?.state {
             var changed = false
