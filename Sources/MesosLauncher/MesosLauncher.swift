@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// Runs jobs on a Mesos cluster: a framework on the v1 scheduler HTTP API. `FrameworkCore` decides; this
 /// actor feeds it the stream's events, the engine's launches and kills and the clock, and performs the
 /// effects it returns one after another, in order (so a store write is done before the call behind it).
-package actor MesosLauncher: Launcher, Service {
+package actor MesosLauncher: BatchLauncher, Service {
     package struct Configuration: Sendable {
         /// Base URLs of the masters, `http://host:5050`.
         package var masters: [String]
@@ -29,19 +29,14 @@ package actor MesosLauncher: Launcher, Service {
     /// Where a task's record is stored (`mesos.task:<task id>`).
     package static func taskKey(_ id: TaskID) -> String { "mesos.task:\(id)" }
 
-    struct Callbacks {
-        var onStart: @Sendable (LaunchInfo) -> Void
-        var onWait: @Sendable (String) -> Void
-        var onExit: @Sendable (TaskID, RunOutcome) -> Void
-    }
-
     let configuration: Configuration
     let store: any StateStore
     let logger: Logger
     package nonisolated let masters: MasterAddress
     private var core: FrameworkCore
     private var loaded = false
-    private var callbacks: [TaskID: Callbacks] = [:]
+    /// Where each task's start, wait and end are reported (a batch's tasks share one).
+    private var callbacks: [TaskID: LaunchReports] = [:]
     private var streams: [Int: MesosStream] = [:]
     private var streamID: String?
     private let effects: AsyncStream<[Effect]>
@@ -91,8 +86,18 @@ package actor MesosLauncher: Launcher, Service {
     package func launch(_ run: RunRecord, job: Job, onStart: @escaping @Sendable (LaunchInfo) -> Void,
                         onWait: @escaping @Sendable (String) -> Void,
                         onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws {
-        callbacks[run.taskID] = Callbacks(onStart: onStart, onWait: onWait, onExit: onExit)
+        callbacks[run.taskID] = LaunchReports(started: { onStart($1) }, waiting: { onWait($1) }, failedToStart: { _, _ in }, ended: onExit)
         enqueue(core.launch(run, job: job, now: Self.now))
+    }
+
+    /// Queues a batch for the next offers in one step.
+    package func launch(_ launches: [SchedulerStep.Launch], reports: LaunchReports) async {
+        var effects: [Effect] = []
+        for launch in launches {
+            callbacks[launch.run.taskID] = reports
+            effects += core.launch(launch.run, job: launch.job, now: Self.now)
+        }
+        enqueue(effects)
     }
 
     package func kill(_ id: TaskID, reason: String) async -> Bool {
@@ -112,7 +117,7 @@ package actor MesosLauncher: Launcher, Service {
         if let text = try? await store.value(for: Self.taskKey(run.taskID)) {
             record = try? JSONDecoder().decode(TaskRecord.self, from: Data(text.utf8))
         }
-        callbacks[run.taskID] = Callbacks(onStart: { _ in }, onWait: { _ in }, onExit: onExit)
+        callbacks[run.taskID] = LaunchReports(started: { _, _ in }, waiting: { _, _ in }, failedToStart: { _, _ in }, ended: onExit)
         enqueue(core.adopt(run, job: job, record: record, now: Self.now))
         logger.info("\(run.taskID) was running before the restart; its task is reconciled once subscribed")
         return true
@@ -203,11 +208,11 @@ package actor MesosLauncher: Launcher, Service {
             let text = record.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
             await persist(text, key: Self.taskKey(id))
         case .started(let id, let info):
-            callbacks[id]?.onStart(info)
+            callbacks[id]?.started(id, info)
         case .waiting(let id, let reason):
-            callbacks[id]?.onWait(reason)
+            callbacks[id]?.waiting(id, reason)
         case .ended(let id, let outcome):
-            callbacks.removeValue(forKey: id)?.onExit(id, outcome)
+            callbacks.removeValue(forKey: id)?.ended(id, outcome)
         case .log(let message):
             logger.info("\(message)")
         }

@@ -7,12 +7,14 @@ import ServiceLifecycle
 import Synchronization
 
 /// A launcher that starts nothing: it records when each run was handed to it and ends the run at once.
-final class RecordingLauncher: Launcher {
+/// A launcher that does nothing but record when each run reached it. It takes runs due together in one
+/// batch, as the Mesos launcher does.
+final class RecordingLauncher: BatchLauncher {
     let clock = WallClock()
     /// Only the launches of jobs whose name starts with it are recorded (all when empty).
     let prefix: String
     /// Posted without a lock, so that recording costs the launches it measures next to nothing.
-    private let posted = PostBox<(due: Int64, at: Int64)>()
+    private let posted = PostBox<[(due: Int64, at: Int64)]>()
     private let taken = Mutex<[(due: Int64, at: Int64)]>([])
 
     init(prefix: String = "") { self.prefix = prefix }
@@ -21,10 +23,26 @@ final class RecordingLauncher: Launcher {
                 onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws {
         if prefix.isEmpty || job.name.hasPrefix(prefix) {
             let now = clock.now()
-            posted.post((run.taskID.due, now))
+            posted.post([(run.taskID.due, now)])
         }
         onStart(LaunchInfo(pid: nil, processStart: nil, sandbox: "", host: "bench"))
         onExit(run.taskID, .exited(0))
+    }
+
+    func launch(_ launches: [SchedulerStep.Launch], reports: LaunchReports) async {
+        // The batch is taken first, then its starts and ends reported, as a Mesos launcher reports a
+        // task's start only once it runs.
+        var recorded: [(due: Int64, at: Int64)] = []
+        recorded.reserveCapacity(launches.count)
+        for launch in launches where prefix.isEmpty || launch.job.name.hasPrefix(prefix) {
+            recorded.append((launch.run.taskID.due, clock.now()))
+        }
+        posted.post(recorded)
+        let info = LaunchInfo(pid: nil, processStart: nil, sandbox: "", host: "bench")
+        for launch in launches {
+            reports.started(launch.run.taskID, info)
+            reports.ended(launch.run.taskID, .exited(0))
+        }
     }
 
     func kill(_ id: TaskID, reason: String) async -> Bool { false }
@@ -43,7 +61,7 @@ final class RecordingLauncher: Launcher {
     /// Every launch recorded so far: its due time and when it was handed over.
     var launched: [(due: Int64, at: Int64)] {
         taken.withLock { taken in
-            taken += posted.drain()
+            taken += posted.drain().joined()
             return taken
         }
     }

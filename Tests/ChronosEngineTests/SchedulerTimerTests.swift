@@ -32,14 +32,9 @@ import JobSpec
         let h = SchedulerHarness()
         let count = Scheduler.batchAhead
         try await h.running {
-            try await h.scheduler.apply((0..<count).map { i in job("b\(i)") { $0.schedule = "R1/2026-01-01T00:00:10Z/PT1H" } })
-            await h.clock.waitForSleeper(until: t0 + 9_500)
-            h.clock.advance(to: t0 + 9_500)
-            let ahead = t0 + 10_000 - Scheduler.lead(count)
-            await h.clock.waitForSleeper(until: ahead)
-            h.clock.advance(to: ahead)
+            try await h.scheduler.apply(batchDueAt10s(count))
             // Stored as started at 00:00:10 while the clock reads earlier; nothing launched yet.
-            await h.clock.waitForSleeper(until: t0 + 10_000)
+            await h.clock.passStartAhead(of: count, readyAt: t0 + 10_000)
             let stored = await h.stored(task("b0", due: t0 + 10_000), .running)
             #expect(stored?.startedAt == t0 + 10_000)
             #expect(h.launcher.launches.isEmpty)

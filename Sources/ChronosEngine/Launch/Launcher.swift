@@ -74,6 +74,32 @@ extension Launcher {
     }
 }
 
+/// What a launcher reports about the runs of a batch, each report naming its run: one set of
+/// callbacks for the whole batch instead of three closures a run.
+package struct LaunchReports: Sendable {
+    package let started: @Sendable (TaskID, LaunchInfo) -> Void
+    package let waiting: @Sendable (TaskID, String) -> Void
+    package let failedToStart: @Sendable (TaskID, String) -> Void
+    package let ended: @Sendable (TaskID, RunOutcome) -> Void
+
+    package init(started: @escaping @Sendable (TaskID, LaunchInfo) -> Void, waiting: @escaping @Sendable (TaskID, String) -> Void,
+                 failedToStart: @escaping @Sendable (TaskID, String) -> Void, ended: @escaping @Sendable (TaskID, RunOutcome) -> Void) {
+        self.started = started
+        self.waiting = waiting
+        self.failedToStart = failedToStart
+        self.ended = ended
+    }
+}
+
+/// A launcher that takes the runs due together in one call, as the Mesos launcher queues them for the
+/// next offers: one hand-over for a batch of 10,000 instead of one each. A launcher whose every launch
+/// does work of its own (a local process: a fetch, a spawn) launches run by run instead.
+package protocol BatchLauncher: Launcher {
+    /// Takes `launches`, in order, without waiting for any to start; each one's start, wait, failure to
+    /// start and end is reported to `reports`.
+    func launch(_ launches: [SchedulerStep.Launch], reports: LaunchReports) async
+}
+
 /// Decides, right before a launch, whether this instance may still launch (an HA leader checks that it
 /// still holds the lead; after a long pause it asks ZooKeeper).
 package protocol LaunchGate: AnyObject, Sendable {

@@ -20,7 +20,9 @@ package actor Scheduler: Service {
     /// Every write goes through it, so batches reach the store in the order of the steps even when
     /// one is retried.
     nonisolated let writer: OrderedStoreWriter
-    private let inbox = LaunchInbox()
+    private let inbox: LaunchInbox
+    /// The inbox's callbacks, for launchers that take runs in batches.
+    private nonisolated let reports: LaunchReports
     private let launches: AsyncStream<[SchedulerStep.Launch]>
     private let launchSink: AsyncStream<[SchedulerStep.Launch]>.Continuation
     /// Wakes the timer loop when a step adds a timer sooner than the one it sleeps until.
@@ -50,6 +52,10 @@ package actor Scheduler: Service {
         self.logger = logger
         writer = OrderedStoreWriter(store: store, clock: clock, logger: logger)
         (launches, launchSink) = AsyncStream.makeStream()
+        let inbox = LaunchInbox()
+        self.inbox = inbox
+        reports = LaunchReports(started: { inbox.post(.started($0, $1)) }, waiting: { inbox.post(.waiting($0, $1)) },
+                                failedToStart: { inbox.post(.failedToStart($0, $1)) }, ended: { inbox.post(.ended($0, $1)) })
     }
 
     /// Loads the stored state: jobs, runtime state and runs in flight (which become lost and are retried).
@@ -103,6 +109,10 @@ package actor Scheduler: Service {
                     // are due at once, a task per launch costs more than a quick launch itself, so they go
                     // in at most 256 groups, each launching in turn.
                     for await batch in self.launches {
+                        if let batching = self.launcher as? any BatchLauncher {
+                            launching.addTask { await self.handOver(batch, to: batching) }
+                            continue
+                        }
                         let size = batch.count <= 256 ? 1 : (batch.count + 255) / 256
                         for start in stride(from: 0, to: batch.count, by: size) {
                             let group = batch[start..<min(start + size, batch.count)]
@@ -167,6 +177,16 @@ package actor Scheduler: Service {
         } catch {
             inbox.post(.failedToStart(launch.run.taskID, "\(error)"))
         }
+    }
+
+    /// Hands a batch to a launcher that takes it whole. The batch's runs are handed over at one time, so
+    /// one question to the launch gate covers them all.
+    private nonisolated func handOver(_ batch: [SchedulerStep.Launch], to launcher: any BatchLauncher) async {
+        if let launchGate, await !launchGate.mayLaunch() {
+            logger.warning("\(batch.count) runs not launched, \(batch[0].run.taskID) first: this instance no longer leads (the next leader starts them)")
+            return
+        }
+        await launcher.launch(batch, reports: reports)
     }
 
     private func processInbox() async {

@@ -71,3 +71,22 @@ final class ManualClock: SchedulerClock {
     /// The deadlines slept until now, soonest first.
     var deadlines: [Int64] { state.value.deadlines }
 }
+
+extension ManualClock {
+    /// Takes the scheduler through a batch of `count` runs ready at `readyAt` being started ahead: the
+    /// slots prepared (500 ms before), the batch started (`Scheduler.lead` before), and the loop asleep
+    /// until the batch's time, when its launches are handed over.
+    func passStartAhead(of count: Int, readyAt: Int64) async {
+        await waitForSleeper(until: readyAt - 500)
+        advance(to: readyAt - 500)
+        let ahead = readyAt - Scheduler.lead(count)
+        await waitForSleeper(until: ahead)
+        advance(to: ahead)
+        await waitForSleeper(until: readyAt)
+    }
+}
+
+/// `count` jobs whose one run is due at 00:00:10.
+func batchDueAt10s(_ count: Int) -> [AppliedJob] {
+    (0..<count).map { i in job("b\(i)") { $0.schedule = "R1/2026-01-01T00:00:10Z/PT1H" } }
+}
