@@ -158,6 +158,8 @@ extension SchedulerCore {
         let names = Set(jobs.map(\.job.name))
         // Room for the whole set at once rather than a rehash at each doubling.
         entries.reserveCapacity(max(entries.count, jobs.count))
+        step.batch.upsertJobs.reserveCapacity(jobs.count)
+        step.batch.states.reserveCapacity(jobs.count)
         // Jobs made through the API are not the source's to delete.
         for name in entries.names.sorted() where !names.contains(name) && entries[name]?.source != .api {
             remove(name, now: now, step: &step)

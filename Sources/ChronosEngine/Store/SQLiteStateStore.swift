@@ -296,21 +296,24 @@ extension SQLiteStateStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try db.transaction {
+            let upsertJob = try db.statement("""
+                INSERT INTO jobs (name, spec, source, applied_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT(name) DO UPDATE SET spec = excluded.spec, source = excluded.source, applied_at = excluded.applied_at
+                """)
             for applied in batch.upsertJobs {
-                let spec = applied.job.storedJSON
-                try db.statement("""
-                    INSERT INTO jobs (name, spec, source, applied_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(name) DO UPDATE SET spec = excluded.spec, source = excluded.source, applied_at = excluded.applied_at
-                    """).run([.text(applied.job.name), .text(spec), .text(applied.source.stored), .int(applied.appliedAt)])
+                try upsertJob.run([.text(applied.job.name), .text(applied.job.storedJSON), .text(applied.source.stored), .int(applied.appliedAt)])
             }
             for name in batch.deleteJobs {
                 try db.statement("DELETE FROM jobs WHERE name = ?").run([.text(name)])
                 try db.statement("DELETE FROM job_state WHERE name = ?").run([.text(name)])
             }
+            let upsertState = try db.statement("INSERT INTO job_state (name, state) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state")
+            // Jobs applied together start with equal states (created at one time): the text is made once.
+            var last: (state: JobState, text: String)?
             for (name, state) in batch.states {
-                let json = state.storedJSON
-                try db.statement("INSERT INTO job_state (name, state) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state")
-                    .run([.text(name), .text(json)])
+                let text = last.flatMap { $0.state == state ? $0.text : nil } ?? state.storedJSON
+                last = (state, text)
+                try upsertState.run([.text(name), .text(text)])
             }
             var finishedJobs: Set<String> = []
             // A run changed several times in one batch is written once, as it ended up.
