@@ -146,7 +146,7 @@ public enum JobLoader {
                 results.set(i, result)
             }
         }
-        return finish(repository, results: results.values, diagnostics: diagnostics)
+        return finish(repository, results: results.take(), diagnostics: diagnostics)
     }
 
     /// The cache key of a spec file: its path, its content's key, and the defaults file's key (or `-`).
@@ -219,7 +219,7 @@ public enum JobLoader {
                 results.set(i, loadFile(files[i], defaults: defaults, options: options))
             }
         }
-        return results.values
+        return results.take()
     }
 
     /// The spec files under `folder`, sorted, skipping hidden files and folders. A folder that cannot be
@@ -351,5 +351,6 @@ private final class ResultSlots<T>: @unchecked Sendable {
 
     func set(_ index: Int, _ value: T) { slots[index] = value }
 
-    var values: [T] { slots.map { $0! } }
+    /// Every slot's value, moved out (the slots are left empty).
+    func take() -> [T] { (0..<slots.count).map { slots[$0].take()! } }
 }

@@ -1,19 +1,25 @@
 /// Checks that go across jobs: unique names, parents that exist, no dependency cycles.
 enum DependencyGraph {
     static func check(_ jobs: [JobDefinition], _ report: (Diagnostic) -> Void) {
+        // Jobs read in place by index: a folder's 10,000 definitions are not copied to be looked at.
         var index: [String: Int] = [:]
-        for (i, d) in jobs.enumerated() where !d.job.name.isEmpty {
-            if let first = index[d.job.name] {
+        index.reserveCapacity(jobs.count)
+        for i in jobs.indices {
+            let name = jobs[i].job.name
+            guard !name.isEmpty else { continue }
+            if let first = index.updateValue(i, forKey: name) {
+                index[name] = first
+                let d = jobs[i]
                 report(Diagnostic(.error, file: d.file, mark: d.mark(of: "name"),
-                                  message: "job name \"\(d.job.name)\" is already used at \(jobs[first].location(of: "name"))"))
-            } else {
-                index[d.job.name] = i
+                                  message: "job name \"\(name)\" is already used at \(jobs[first].location(of: "name"))"))
             }
         }
         // Edges parent → child, by index.
         var parentsOf: [[Int]] = Array(repeating: [], count: jobs.count)
-        for (i, d) in jobs.enumerated() {
-            guard let parents = d.job.parents, index[d.job.name] == i else { continue }
+        for i in jobs.indices {
+            guard let parents = jobs[i].job.parents else { continue }
+            let d = jobs[i]
+            guard index[d.job.name] == i else { continue }
             for (p, parent) in parents.enumerated() {
                 if let j = index[parent] {
                     if j != i { parentsOf[i].append(j) }
