@@ -21,11 +21,12 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
         func hash(into hasher: inout Hasher) { hasher.combine(expression) }
     }
 
-    /// Expressions already parsed, by value, in 16 tables chosen by the text, so that the threads loading
-    /// a folder seldom wait for one another; at most `sharedLimit` in all, after which a new one is kept
+    /// Expressions already parsed, by the text they were parsed from (a text reads as one expression, and
+    /// no text is both cron and ISO 8601), in 16 tables chosen by the text, so that the threads loading a
+    /// folder seldom wait for one another; at most `sharedLimit` in all, after which a new one is kept
     /// alone.
     private final class SharedTable: Sendable {
-        let table = Mutex<[Expression: Parsed]>([:])
+        let table = Mutex<[String: Parsed]>([:])
     }
 
     private static let shared = (0..<16).map { _ in SharedTable() }
@@ -35,9 +36,9 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
         var h: UInt32 = 2_166_136_261
         for byte in text.utf8 { h = (h ^ UInt32(byte)) &* 16_777_619 }
         return shared[Int(h >> 28)].table.withLock { table in
-            if let found = table[expression] { return found }
+            if let found = table[text], found.expression == expression { return found }
             let made = Parsed(expression)
-            if table.count < sharedLimit / 16 { table[expression] = made }
+            if table.count < sharedLimit / 16 { table[text] = made }
             return made
         }
     }
