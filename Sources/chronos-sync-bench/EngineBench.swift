@@ -7,8 +7,7 @@ import ServiceLifecycle
 import Synchronization
 
 /// A launcher that starts nothing: it records when each run was handed to it and ends the run at once.
-/// A launcher that does nothing but record when each run reached it. It takes runs due together in one
-/// batch, as the Mesos launcher does.
+/// It takes runs due together in one batch, as the Mesos launcher does.
 final class RecordingLauncher: BatchLauncher {
     let clock = WallClock()
     /// Only the launches of jobs whose name starts with it are recorded (all when empty).

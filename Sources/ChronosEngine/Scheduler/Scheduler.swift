@@ -9,6 +9,8 @@ package actor Scheduler: Service {
     var core: SchedulerCore
     let store: any StateStore
     let launcher: any Launcher
+    /// The launcher, when it takes the runs due together in one call.
+    nonisolated let batchLauncher: (any BatchLauncher)?
     let clock: any SchedulerClock
     let logger: Logger
     /// Asked right before each launch; an HA leader that may have been replaced launches nothing.
@@ -48,6 +50,7 @@ package actor Scheduler: Service {
         self.metrics = metrics
         self.store = store
         self.launcher = launcher
+        batchLauncher = launcher as? any BatchLauncher
         self.clock = clock
         self.logger = logger
         writer = OrderedStoreWriter(store: store, clock: clock, logger: logger)
@@ -105,11 +108,12 @@ package actor Scheduler: Service {
             }
             group.addTask {
                 await withDiscardingTaskGroup { launching in
-                    // One task per launch, so a slow one (a large fetch) holds up no other. When thousands
-                    // are due at once, a task per launch costs more than a quick launch itself, so they go
-                    // in at most 256 groups, each launching in turn.
+                    // A launcher that takes batches gets each whole. Otherwise one task per launch, so a
+                    // slow one (a large fetch) holds up no other; when thousands are due at once, a task
+                    // per launch costs more than a quick launch itself, so they go in at most 256 groups,
+                    // each launching in turn.
                     for await batch in self.launches {
-                        if let batching = self.launcher as? any BatchLauncher {
+                        if let batching = self.batchLauncher {
                             launching.addTask { await self.handOver(batch, to: batching) }
                             continue
                         }
