@@ -86,7 +86,7 @@ package actor MesosLauncher: BatchLauncher, Service {
     package func launch(_ run: RunRecord, job: Job, onStart: @escaping @Sendable (LaunchInfo) -> Void,
                         onWait: @escaping @Sendable (String) -> Void,
                         onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws {
-        callbacks[run.taskID] = LaunchReports(started: { onStart($1) }, waiting: { onWait($1) }, failedToStart: { _, _ in }, ended: onExit)
+        callbacks[run.taskID] = LaunchReports(onStart: onStart, onWait: onWait, onExit: onExit)
         enqueue(core.launch(run, job: job, now: Self.now))
     }
 
@@ -117,7 +117,7 @@ package actor MesosLauncher: BatchLauncher, Service {
         if let text = try? await store.value(for: Self.taskKey(run.taskID)) {
             record = try? JSONDecoder().decode(TaskRecord.self, from: Data(text.utf8))
         }
-        callbacks[run.taskID] = LaunchReports(started: { _, _ in }, waiting: { _, _ in }, failedToStart: { _, _ in }, ended: onExit)
+        callbacks[run.taskID] = LaunchReports(onExit: onExit)
         enqueue(core.adopt(run, job: job, record: record, now: Self.now))
         logger.info("\(run.taskID) was running before the restart; its task is reconciled once subscribed")
         return true

@@ -89,6 +89,13 @@ package struct LaunchReports: Sendable {
         self.failedToStart = failedToStart
         self.ended = ended
     }
+
+    /// The reports of one run, from a single launch's callbacks (a failure to start is thrown by the
+    /// launch itself, so it is not reported).
+    package init(onStart: @escaping @Sendable (LaunchInfo) -> Void = { _ in }, onWait: @escaping @Sendable (String) -> Void = { _ in },
+                 onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) {
+        self.init(started: { onStart($1) }, waiting: { onWait($1) }, failedToStart: { _, _ in }, ended: onExit)
+    }
 }
 
 /// A launcher that takes the runs due together in one call, as the Mesos launcher queues them for the

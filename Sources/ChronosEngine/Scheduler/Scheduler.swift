@@ -23,7 +23,7 @@ package actor Scheduler: Service {
     /// one is retried.
     nonisolated let writer: OrderedStoreWriter
     private let inbox: LaunchInbox
-    /// The inbox's callbacks, for launchers that take runs in batches.
+    /// What launchers report, posted to the inbox: the one place a report becomes an inbox event.
     private nonisolated let reports: LaunchReports
     private let launches: AsyncStream<[SchedulerStep.Launch]>
     private let launchSink: AsyncStream<[SchedulerStep.Launch]>.Continuation
@@ -77,10 +77,9 @@ package actor Scheduler: Service {
             let stored = try await store.load()
             // A launcher that can still follow a run (a Mesos task) takes it back; the others' are orphans.
             let jobs = Dictionary(stored.jobs.map { ($0.job.name, $0.job) }, uniquingKeysWith: { $1 })
-            let inbox = self.inbox
             var adopted: Set<TaskID> = []
             for run in stored.activeRuns where run.state == .running {
-                if let job = jobs[run.job], await launcher.adopt(run, job: job, onExit: { id, outcome in inbox.post(.ended(id, outcome)) }) {
+                if let job = jobs[run.job], await launcher.adopt(run, job: job, onExit: reports.ended) {
                     adopted.insert(run.taskID)
                 } else {
                     await launcher.killOrphan(run)
@@ -167,19 +166,17 @@ package actor Scheduler: Service {
 
     /// Hands a run to the launcher; its start (or failure to start) and its end come back through the inbox.
     private nonisolated func launch(_ launch: SchedulerStep.Launch) async {
-        let inbox = self.inbox
+        let reports = self.reports
         let id = launch.run.taskID
         if let launchGate, await !launchGate.mayLaunch() {
             logger.warning("\(id) not launched: this instance no longer leads (the next leader starts it)")
             return
         }
         do {
-            try await launcher.launch(launch.run, job: launch.job,
-                                      onStart: { info in inbox.post(.started(id, info)) },
-                                      onWait: { reason in inbox.post(.waiting(id, reason)) },
-                                      onExit: { id, outcome in inbox.post(.ended(id, outcome)) })
+            try await launcher.launch(launch.run, job: launch.job, onStart: { reports.started(id, $0) },
+                                      onWait: { reports.waiting(id, $0) }, onExit: reports.ended)
         } catch {
-            inbox.post(.failedToStart(launch.run.taskID, "\(error)"))
+            reports.failedToStart(id, "\(error)")
         }
     }
 

@@ -31,7 +31,7 @@ final class TestBatchLauncher: BatchLauncher {
 
     func launch(_ run: RunRecord, job: Job, onStart: @escaping @Sendable (LaunchInfo) -> Void,
                 onExit: @escaping @Sendable (TaskID, RunOutcome) -> Void) async throws {
-        let reports = LaunchReports(started: { onStart($1) }, waiting: { _, _ in }, failedToStart: { _, _ in }, ended: onExit)
+        let reports = LaunchReports(onStart: onStart, onExit: onExit)
         let stored = store.storedRun(run.taskID)
         state.update { state in
             state.batches.append([TestLauncher.Launch(run: run, stored: stored)])
